@@ -1,0 +1,228 @@
+"""Audio basics shared by speech output and speech input.
+
+Devices are chosen by name, not index (indexes change when a USB device is re-plugged);
+PortAudio keeps a frozen device list, so :func:`refresh_devices` re-initialises it before a
+device is looked up again. WAV files are read into :class:`Pcm` (16-bit mono samples with their
+rate), converting stereo to mono and resampling with soxr when asked. ``sounddevice`` and
+``soxr`` are imported inside the functions that need them, so the text path runs without them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import AudioError
+
+logger = logging.getLogger(__name__)
+
+Int16Array = npt.NDArray[np.int16]
+Direction = Literal["input", "output"]
+
+#: Longest WAV file read in one piece; longer files are an error, not an out-of-memory.
+MAX_WAV_S = 3600.0
+
+_refresh_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Pcm:
+    """Signed 16-bit mono samples and their rate."""
+
+    samples: Int16Array
+    rate_hz: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / self.rate_hz if self.rate_hz else 0.0
+
+    def to_bytes(self) -> bytes:
+        return self.samples.astype("<i2", copy=False).tobytes()
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    index: int
+    name: str
+    host_api: str
+    max_input_channels: int
+    max_output_channels: int
+    default_rate_hz: float
+    is_default_input: bool
+    is_default_output: bool
+
+
+def _sd() -> Any:
+    try:
+        import sounddevice
+    except OSError as exc:  # PortAudio library missing
+        raise AudioError(
+            "portaudio-missing",
+            f"the PortAudio library cannot be loaded ({exc})",
+            fix="install it: apt-get install libportaudio2",
+        ) from None
+    return sounddevice
+
+
+def refresh_devices() -> None:
+    """Re-initialise PortAudio so that unplugged and re-plugged devices are seen."""
+    sd = _sd()
+    with _refresh_lock:
+        try:
+            sd._terminate()
+            sd._initialize()
+        except Exception as exc:  # PortAudio raises its own error types
+            raise AudioError("portaudio-failed", f"PortAudio did not initialise: {exc}") from None
+
+
+def list_devices() -> list[DeviceInfo]:
+    sd = _sd()
+    try:
+        devices = sd.query_devices()
+        host_apis = sd.query_hostapis()
+        default_in, default_out = sd.default.device
+    except Exception as exc:
+        raise AudioError("portaudio-failed", f"cannot list audio devices: {exc}") from None
+    result = []
+    for d in devices:
+        result.append(
+            DeviceInfo(
+                index=int(d["index"]),
+                name=str(d["name"]),
+                host_api=str(host_apis[d["hostapi"]]["name"]),
+                max_input_channels=int(d["max_input_channels"]),
+                max_output_channels=int(d["max_output_channels"]),
+                default_rate_hz=float(d["default_samplerate"]),
+                is_default_input=d["index"] == default_in,
+                is_default_output=d["index"] == default_out,
+            )
+        )
+    return result
+
+
+def find_device(name: str, direction: Direction) -> int | None:
+    """Index of the device whose name is ``name`` (exactly, else the only one containing it).
+
+    An empty name means the system default, returned as None. A name that matches no device, or
+    several devices, is an :class:`AudioError` that lists the devices there are.
+    """
+    if not name:
+        return None
+    channels = "max_input_channels" if direction == "input" else "max_output_channels"
+    candidates = [d for d in list_devices() if getattr(d, channels) > 0]
+    exact = [d for d in candidates if d.name == name]
+    if exact:
+        return exact[0].index
+    lowered = name.casefold()
+    partial = [d for d in candidates if lowered in d.name.casefold()]
+    if len(partial) == 1:
+        return partial[0].index
+    names = ", ".join(repr(d.name) for d in candidates) or "none"
+    if partial:
+        raise AudioError(
+            "device-ambiguous",
+            f"{direction} device {name!r} matches several devices: "
+            + ", ".join(repr(d.name) for d in partial),
+            fix="give the full name",
+        )
+    raise AudioError(
+        "device-missing",
+        f"no {direction} device named {name!r}; {direction} devices: {names}",
+        fix="plug it in, or set audio."
+        + ("input_device" if direction == "input" else "output_device"),
+    )
+
+
+def to_mono_int16(data: npt.NDArray[Any]) -> Int16Array:
+    """Mix channels down to mono and convert floats (-1..1) or ints to int16."""
+    arr = np.asarray(data)
+    is_float = np.issubdtype(arr.dtype, np.floating)
+    if arr.ndim == 2:
+        arr = arr.mean(axis=1) if arr.shape[1] > 1 else arr[:, 0]
+    if is_float:
+        arr = np.clip(arr, -1.0, 1.0) * 32767.0
+    out: Int16Array = np.clip(np.rint(arr), -32768, 32767).astype(np.int16)
+    return out
+
+
+def resample(samples: Int16Array, from_hz: int, to_hz: int) -> Int16Array:
+    """Resample 16-bit mono audio with soxr (a proper band-limited resampler)."""
+    if from_hz == to_hz or len(samples) == 0:
+        return samples
+    try:
+        import soxr
+    except ImportError:
+        raise AudioError(
+            "soxr-missing", "resampling needs soxr", fix="pip install 'rostguiden[audio]'"
+        ) from None
+    out: Int16Array = np.asarray(
+        soxr.resample(samples, from_hz, to_hz, quality="HQ"), dtype=np.int16
+    )
+    return out
+
+
+def read_wav(path: Path, *, rate_hz: int | None = None, max_duration_s: float = MAX_WAV_S) -> Pcm:
+    """Read a PCM WAV file as 16-bit mono, resampled to ``rate_hz`` when given.
+
+    Stereo is mixed down; 8/16/24/32-bit integer PCM is accepted. Empty, truncated or non-WAV
+    files and files longer than ``max_duration_s`` raise :class:`AudioError`.
+    """
+    try:
+        with wave.open(str(path), "rb") as w:
+            channels, width, rate, frames = (
+                w.getnchannels(),
+                w.getsampwidth(),
+                w.getframerate(),
+                w.getnframes(),
+            )
+            if rate <= 0 or channels <= 0:
+                raise AudioError("wav-invalid", f"{path}: invalid WAV header")
+            if frames / rate > max_duration_s:
+                raise AudioError(
+                    "wav-too-long",
+                    f"{path}: {frames / rate:.0f} s of audio, more than {max_duration_s:.0f} s",
+                )
+            raw = w.readframes(frames)
+    except FileNotFoundError:
+        raise AudioError("wav-missing", f"{path}: no such file") from None
+    except (wave.Error, EOFError) as exc:
+        raise AudioError("wav-invalid", f"{path}: not a PCM WAV file ({exc})") from None
+    except OSError as exc:
+        raise AudioError("wav-unreadable", f"{path}: {exc}") from None
+    usable = len(raw) - len(raw) % (width * channels)
+    raw = raw[:usable]
+    if width == 1:
+        data = (np.frombuffer(raw, dtype=np.uint8).astype(np.int16) - 128) * 256
+    elif width == 2:
+        data = np.frombuffer(raw, dtype="<i2").astype(np.int16)
+    elif width == 3:
+        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
+        data = (b[:, 2].astype(np.int8).astype(np.int32) << 8 | b[:, 1]).astype(np.int16)
+    elif width == 4:
+        data = (np.frombuffer(raw, dtype="<i4") >> 16).astype(np.int16)
+    else:
+        raise AudioError("wav-unsupported", f"{path}: {8 * width}-bit samples are not supported")
+    samples = to_mono_int16(data.reshape(-1, channels))
+    if rate_hz is not None:
+        samples = resample(samples, rate, rate_hz)
+        rate = rate_hz
+    return Pcm(samples, rate)
+
+
+def write_wav(path: Path, pcm: Pcm) -> None:
+    """Write 16-bit mono PCM to a WAV file."""
+    try:
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(pcm.rate_hz)
+            w.writeframes(pcm.to_bytes())
+    except OSError as exc:
+        raise AudioError("wav-unwritable", f"{path}: {exc}") from None

@@ -1,0 +1,98 @@
+"""Command line: ``python run.py [--config FILE] [command] ...``; no command starts the kiosk.
+
+Each command lives in its own module of this package with two functions:
+``add_arguments(parser)`` and ``run(args, config) -> int``. Modules import heavy engines
+(vosk, pyttsx3, sounddevice) only inside ``run``, so ``ask`` starts fast on a machine
+without audio. An :class:`AssistantError` becomes one clear line on stderr and exit code 1;
+usage errors exit with 2 (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from ..config import Config, load_config
+from ..errors import AssistantError
+
+logger = logging.getLogger(__name__)
+
+#: command name -> one-line help. The module is ``assistant.cli.<name>``.
+COMMANDS: dict[str, str] = {
+    "kiosk": "run the kiosk (the default when no command is given)",
+    "ask": "answer typed questions from the documents",
+    "say": "speak a text aloud, or write it to a WAV file",
+    "listen": "recognize one spoken question from the microphone or a WAV file",
+    "models": "list, install, verify or remove Vosk models",
+    "devices": "list audio devices",
+    "content": "check the documents",
+    "doctor": "check everything the kiosk needs and say how to fix what is missing",
+}
+
+
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Röstguiden / Guide vocal: an offline voice assistant for public kiosks.",
+    )
+    parser.add_argument("--config", type=Path, help="TOML config file (default: kiosk.toml)")
+    parser.add_argument("--log-level", help="override logging.level (DEBUG, INFO, ...)")
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    for name, help_text in COMMANDS.items():
+        _module(name).add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """Insert ``kiosk`` when no command is named (``run.py --keyboard`` runs the kiosk)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-h", "--help") or arg in COMMANDS:
+            return argv
+        if arg in ("--config", "--log-level"):
+            i += 2
+            continue
+        if arg.startswith(("--config=", "--log-level=")):
+            i += 1
+            continue
+        break
+    return [*argv[:i], "kiosk", *argv[i:]]
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(_with_default_command(args_list))
+    try:
+        config: Config = load_config(args.config)
+    except AssistantError as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 2
+    setup_logging(args.log_level or config.logging.level)
+    try:
+        code: int = _module(args.command).run(args, config)
+    except AssistantError as exc:
+        logger.debug("command failed", exc_info=True)
+        print(exc.describe(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code

@@ -1,0 +1,174 @@
+"""Virtual ALSA microphone and speaker for tests of the real sounddevice path, paced in real time.
+
+ALSA's ``file`` plugin over the ``null`` device makes a capture device that reads raw 16-bit
+mono samples from ``infile`` and a playback device that writes them to ``file``. Over the bare
+null device both run unpaced (seconds of audio in milliseconds), so here both files are named
+pipes that this harness feeds and drains at the audio rate: the microphone delivers samples in
+real time (silence when nothing is scripted) and the speaker consumes them in real time, which
+is what makes barge-in and ``stop()`` testable.
+
+The harness holds every pipe open read-write, so opening a device never blocks (PortAudio opens
+each device while it enumerates them). It must be created before ``sounddevice`` is imported in
+this process: ``ALSA_CONFIG_PATH`` is read when PortAudio initialises. Child processes inherit
+the environment and use the same devices; only one process may capture at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+MIC_NAME = "fakemic"
+SPEAKER_NAME = "fakespk"
+_F_SETPIPE_SZ = 1031
+_PIPE_BYTES = 4096
+_SYSTEM_CONF = "/usr/share/alsa/alsa.conf"
+
+
+class VirtualAlsa:
+    """A paced virtual microphone and speaker, both ALSA ``file`` devices over named pipes."""
+
+    def __init__(self, folder: Path, *, mic_rate_hz: int = 16000, speaker_rate_hz: int = 22050):
+        self.folder = folder
+        self.mic_rate_hz = mic_rate_hz
+        self.speaker_rate_hz = speaker_rate_hz
+        self.config_path = folder / "asound.conf"
+        self.mic_fifo = folder / "mic.fifo"
+        self.speaker_fifo = folder / "speaker.fifo"
+        self._lock = threading.Lock()
+        self._mic_queue: list[npt.NDArray[np.int16]] = []
+        self._mic_done = threading.Event()
+        self._mic_done.set()
+        self._speaker: list[bytes] = []
+        self._stop = threading.Event()
+        folder.mkdir(parents=True, exist_ok=True)
+        for fifo in (self.mic_fifo, self.speaker_fifo):
+            if not fifo.exists():
+                os.mkfifo(fifo)
+        self._mic_fd = os.open(self.mic_fifo, os.O_RDWR | os.O_NONBLOCK)
+        self._speaker_fd = os.open(self.speaker_fifo, os.O_RDWR)
+        for fd in (self._mic_fd, self._speaker_fd):
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_BYTES)
+        self.set_present(mic=True, speaker=True)
+        self._threads = [
+            threading.Thread(target=self._feed_mic, name="virtual-mic", daemon=True),
+            threading.Thread(target=self._drain_speaker, name="virtual-speaker", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+
+    # -- configuration -------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        """Environment variables that point ALSA (and so sounddevice) at these devices."""
+        return {"ALSA_CONFIG_PATH": str(self.config_path)}
+
+    def set_present(self, *, mic: bool = True, speaker: bool = True) -> None:
+        """Rewrite the ALSA config with or without each device (plug / unplug).
+
+        A process sees the change once PortAudio is re-initialised.
+        """
+        parts = [f"<{_SYSTEM_CONF}>\n"]
+        if mic:
+            parts.append(
+                f'pcm.{MIC_NAME} {{\n  type file\n  slave.pcm "null"\n'
+                f'  file "{self.folder / "mic-echo.raw"}"\n  infile "{self.mic_fifo}"\n'
+                '  format "raw"\n  hint { show on description "Virtual microphone" }\n}\n'
+            )
+        if speaker:
+            parts.append(
+                f'pcm.{SPEAKER_NAME} {{\n  type file\n  slave.pcm "null"\n'
+                f'  file "{self.speaker_fifo}"\n  format "raw"\n'
+                '  hint { show on description "Virtual speaker" }\n}\n'
+            )
+        tmp = self.config_path.with_suffix(".tmp")
+        tmp.write_text("".join(parts))
+        tmp.replace(self.config_path)
+
+    # -- microphone ------------------------------------------------------------------------
+    def play_into_mic(
+        self, samples: npt.NDArray[np.int16], *, silence_after_s: float = 0.0
+    ) -> None:
+        """Queue 16-bit mono samples (at ``mic_rate_hz``) for the microphone, then silence."""
+        chunk = np.asarray(samples, dtype=np.int16)
+        pad = np.zeros(int(silence_after_s * self.mic_rate_hz), dtype=np.int16)
+        with self._lock:
+            self._mic_queue.append(np.concatenate([chunk, pad]))
+            self._mic_done.clear()
+
+    def wait_mic_idle(self, timeout_s: float = 60.0) -> bool:
+        """Wait until everything queued for the microphone has been delivered."""
+        return self._mic_done.wait(timeout_s)
+
+    def _next_mic_block(self, frames: int) -> npt.NDArray[np.int16]:
+        with self._lock:
+            if not self._mic_queue:
+                self._mic_done.set()
+                return np.zeros(frames, dtype=np.int16)
+            head = self._mic_queue[0]
+            block, rest = head[:frames], head[frames:]
+            if len(rest):
+                self._mic_queue[0] = rest
+            else:
+                self._mic_queue.pop(0)
+            if len(block) < frames:
+                block = np.concatenate([block, np.zeros(frames - len(block), dtype=np.int16)])
+            return block
+
+    def _feed_mic(self) -> None:
+        frames = self.mic_rate_hz // 50  # 20 ms
+        start = time.monotonic()
+        sent = 0
+        pending = b""
+        while not self._stop.is_set():
+            if not pending:
+                pending = self._next_mic_block(frames).astype("<i2").tobytes()
+            try:
+                written = os.write(self._mic_fd, pending)
+            except BlockingIOError:
+                # Nobody is capturing: hold the audio, keep the clock from running ahead.
+                time.sleep(0.01)
+                start = time.monotonic() - sent / self.mic_rate_hz
+                continue
+            pending = pending[written:]
+            sent += written // 2
+            delay = start + sent / self.mic_rate_hz - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+
+    # -- speaker ---------------------------------------------------------------------------
+    def _drain_speaker(self) -> None:
+        start = time.monotonic()
+        received = 0
+        while not self._stop.is_set():
+            data = os.read(self._speaker_fd, 1024)
+            now = time.monotonic()
+            if now - (start + received / self.speaker_rate_hz) > 0.5:
+                start, received = now, 0  # the speaker was idle: restart the clock
+            with self._lock:
+                self._speaker.append(data)
+            received += len(data) // 2
+            delay = start + received / self.speaker_rate_hz - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+
+    def speaker_samples(self) -> npt.NDArray[np.int16]:
+        """Everything played on the speaker since the last :meth:`clear_speaker`."""
+        with self._lock:
+            data = b"".join(self._speaker)
+        data = data[: len(data) - len(data) % 2]
+        return np.frombuffer(data, dtype="<i2").astype(np.int16)
+
+    def clear_speaker(self) -> None:
+        with self._lock:
+            self._speaker.clear()
+
+    def close(self) -> None:
+        self._stop.set()
