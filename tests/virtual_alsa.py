@@ -70,6 +70,25 @@ class VirtualAlsa:
         """Environment variables that point ALSA (and so sounddevice) at these devices."""
         return {"ALSA_CONFIG_PATH": str(self.config_path)}
 
+    def unplug_mic(self) -> None:
+        """The microphone vanishes: gone from the device list, and an open capture stream stops
+        receiving real audio (the pipe reaches end of file, which the ``file`` plugin turns into
+        an unpaced stream of garbage, as a failing device would deliver)."""
+        self.set_present(mic=False, speaker=True)
+        with self._lock:
+            fd, self._mic_fd = self._mic_fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def replug_mic(self) -> None:
+        """The microphone comes back (listed again; new streams receive paced audio)."""
+        with self._lock:
+            if self._mic_fd < 0:
+                self._mic_fd = os.open(self.mic_fifo, os.O_RDWR | os.O_NONBLOCK)
+                with contextlib.suppress(OSError):
+                    fcntl.fcntl(self._mic_fd, _F_SETPIPE_SZ, _PIPE_BYTES)
+        self.set_present(mic=True, speaker=True)
+
     def set_present(self, *, mic: bool = True, speaker: bool = True) -> None:
         """Rewrite the ALSA config with or without each device (plug / unplug).
 
@@ -130,9 +149,14 @@ class VirtualAlsa:
         while not self._stop.is_set():
             if not pending:
                 pending = self._next_mic_block(frames).astype("<i2").tobytes()
+            fd = self._mic_fd
+            if fd < 0:  # unplugged
+                time.sleep(0.02)
+                start = time.monotonic() - sent / self.mic_rate_hz
+                continue
             try:
-                written = os.write(self._mic_fd, pending)
-            except BlockingIOError:
+                written = os.write(fd, pending)
+            except (BlockingIOError, OSError):
                 # Nobody is capturing: hold the audio, keep the clock from running ahead.
                 time.sleep(0.01)
                 start = time.monotonic() - sent / self.mic_rate_hz
