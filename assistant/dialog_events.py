@@ -1,0 +1,154 @@
+"""What flows in and out of the dialog: events (what happened) and actions (what to do).
+
+The kiosk turns what its devices and engines report into events, hands them to
+:meth:`assistant.dialog.Dialog.handle`, and executes the actions it gets back, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+# --- Events: what happened -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """The kiosk is up (or starts over)."""
+
+
+@dataclass(frozen=True)
+class Elapsed:
+    """Time passed since the previous ``Elapsed``: the dialog's only clock."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    """The push-to-talk button, or any key of the keypad."""
+
+
+@dataclass(frozen=True)
+class VoiceStarted:
+    """The visitor started speaking (detected while listening or while the kiosk speaks)."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A transcript of one utterance; empty text means nothing was understood."""
+
+    text: str
+    lang: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A line typed in keyboard mode."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SpeechDone:
+    """The speaker fell silent: finished, or stopped (``interrupted``)."""
+
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    """An exception in the kiosk during a turn, by stage and code."""
+
+    stage: str
+    code: str
+
+
+@dataclass(frozen=True)
+class InputLost:
+    """The microphone disappeared or failed; typed input still works."""
+
+
+@dataclass(frozen=True)
+class InputBack:
+    """The microphone works again."""
+
+
+Event = (
+    Started
+    | Elapsed
+    | ButtonPressed
+    | VoiceStarted
+    | Heard
+    | Typed
+    | SpeechDone
+    | TurnFailed
+    | InputLost
+    | InputBack
+)
+
+# --- Actions: what the kiosk does ------------------------------------------------------------
+
+EarconKind = Literal["listening", "stopped", "error"]
+VoiceChange = Literal["slower", "faster", "louder", "quieter"]
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class StopSpeech:
+    """Stop speaking at once and drop what is queued."""
+
+
+@dataclass(frozen=True)
+class Earcon:
+    kind: EarconKind
+
+
+@dataclass(frozen=True)
+class StartListening:
+    pass
+
+
+@dataclass(frozen=True)
+class StopListening:
+    pass
+
+
+@dataclass(frozen=True)
+class AdjustVoice:
+    """One step slower/faster/louder/quieter for the voice of ``lang``."""
+
+    lang: str
+    change: VoiceChange
+
+
+@dataclass(frozen=True)
+class ResetVoices:
+    """Back to the configured rate and volume of every voice."""
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    """A line for the event log (JSON); transcripts only when the operator allows it."""
+
+    name: str
+    fields: Mapping[str, str | int | float | bool | None] = field(default_factory=dict)
+
+
+Action = (
+    Say
+    | StopSpeech
+    | Earcon
+    | StartListening
+    | StopListening
+    | AdjustVoice
+    | ResetVoices
+    | LogEvent
+)
