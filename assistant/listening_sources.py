@@ -1,0 +1,172 @@
+"""Where speech input comes from: the microphone (sounddevice) or a WAV file, as 16 kHz blocks.
+
+The microphone's stream callback only copies each block into a queue; everything else (mixing,
+resampling with soxr, counting overflows) happens on the reader's thread. A device that refuses
+16 kHz is opened at its own rate and resampled. Reading never blocks longer than asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .audio import Int16Array, _sd, find_device, read_wav, to_mono_int16
+from .errors import AudioError
+
+logger = logging.getLogger(__name__)
+
+#: Rate of everything the sources deliver.
+RATE_HZ = 16000
+#: A microphone that delivers nothing for this long is treated as gone.
+STARVED_S = 3.0
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of 16-bit mono samples at :data:`RATE_HZ`; ``overflows``: input lost before it."""
+
+    samples: Int16Array
+    overflows: int = 0
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / RATE_HZ
+
+
+class AudioSource(Protocol):
+    """Blocks of audio; :meth:`read` returns None at the end, an empty block on a timeout."""
+
+    name: str
+
+    def open(self) -> None: ...
+
+    def read(self, timeout_s: float) -> Block | None: ...
+
+    def close(self) -> None: ...
+
+
+class WavSource:
+    """A WAV file as blocks (any rate, stereo mixed down), then the end."""
+
+    def __init__(self, path: Path, *, block_s: float = 0.1, max_duration_s: float = 3600.0):
+        self.name = str(path)
+        self.path = path
+        self.block = max(1, int(RATE_HZ * block_s))
+        self.max_duration_s = max_duration_s
+        self._samples: Int16Array | None = None
+        self._pos = 0
+
+    def open(self) -> None:
+        pcm = read_wav(self.path, rate_hz=RATE_HZ, max_duration_s=self.max_duration_s)
+        self._samples, self._pos = pcm.samples, 0
+
+    def read(self, timeout_s: float) -> Block | None:
+        if self._samples is None:
+            raise AudioError("source-closed", f"{self.name} is not open")
+        if self._pos >= len(self._samples):
+            return None
+        chunk = self._samples[self._pos : self._pos + self.block]
+        self._pos += len(chunk)
+        return Block(chunk)
+
+    def close(self) -> None:
+        self._samples = None
+
+
+class MicrophoneSource:
+    """A microphone by name (empty: the default) through a sounddevice input stream."""
+
+    def __init__(
+        self, device: str = "", *, rate_hz: int = 0, block_s: float = 0.1, max_queue: int = 200
+    ):
+        self.name = device or "default microphone"
+        self.device = device
+        self.rate_hz = rate_hz
+        self.block_s = block_s
+        self.overflows = 0
+        self._queue: queue.Queue[tuple[Any, bool]] = queue.Queue(max_queue)
+        self._stream: Any = None
+        self._resampler: Any = None
+        self._dropped = 0
+        self._starved_s = 0.0
+
+    def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
+        try:
+            self._queue.put_nowait((indata.copy(), bool(status.input_overflow)))
+        except queue.Full:
+            self._dropped += 1
+
+    def _pick_rate(self, sd: Any, index: int | None) -> int:
+        if self.rate_hz:
+            return self.rate_hz
+        try:
+            sd.check_input_settings(device=index, channels=1, dtype="int16", samplerate=RATE_HZ)
+            return RATE_HZ
+        except Exception:
+            info = sd.query_devices(index if index is not None else sd.default.device[0])
+            return int(info["default_samplerate"])
+
+    def open(self) -> None:
+        sd = _sd()
+        index = find_device(self.device, "input")
+        try:
+            rate = self._pick_rate(sd, index)
+            self._stream = sd.InputStream(
+                device=index,
+                channels=1,
+                dtype="int16",
+                samplerate=rate,
+                blocksize=int(rate * self.block_s),
+                callback=self._callback,
+            )
+            self._stream.start()
+        except AudioError:
+            raise
+        except Exception as exc:  # PortAudioError, ValueError for a missing default device
+            self._stream = None
+            raise AudioError(
+                "mic-open-failed",
+                f"cannot open {self.name}: {exc}",
+                fix="check the microphone is plugged in; `run.py devices` lists devices",
+            ) from None
+        self._resampler = None
+        if rate != RATE_HZ:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(rate, RATE_HZ, 1, dtype="int16")
+        logger.info("listening on %s at %d Hz", self.name, rate)
+
+    def read(self, timeout_s: float) -> Block | None:
+        if self._stream is None:
+            raise AudioError("source-closed", f"{self.name} is not open")
+        try:
+            data, overflow = self._queue.get(timeout=timeout_s)
+        except queue.Empty:
+            self._starved_s += timeout_s
+            if not self._stream.active or self._starved_s > STARVED_S:
+                raise AudioError("mic-lost", f"{self.name} stopped delivering audio") from None
+            return Block(np.zeros(0, dtype=np.int16))
+        self._starved_s = 0.0
+        lost = int(overflow) + self._dropped
+        self._dropped = 0
+        if lost:
+            self.overflows += lost
+            logger.warning("input overflow on %s (%d so far)", self.name, self.overflows)
+        samples = to_mono_int16(data)
+        if self._resampler is not None:
+            samples = np.asarray(self._resampler.resample_chunk(samples), dtype=np.int16)
+        return Block(samples, lost)
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+                stream.close()
+            except Exception as exc:
+                logger.debug("closing %s: %s", self.name, exc)
