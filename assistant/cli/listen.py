@@ -1,16 +1,96 @@
-"""`run.py listen`: listen (being built)."""
+"""`run.py listen [--wav FILE] [--lang CODE|auto] [--json]`: recognize one spoken question.
+
+Without ``--wav`` it listens on the configured microphone until the first utterance ends (Vosk's
+endpointing) or ``--timeout`` passes. It prints the transcript, its language and confidence,
+and the answer of the question-answering core.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 from ..config import Config
-from ..errors import AssistantError
+from ..errors import AssistantError, RecognitionError
+
+logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    parser.add_argument("--wav", type=Path, help="recognize this WAV file instead of the mic")
+    parser.add_argument("--lang", help="language code, or auto (default: recognition.language)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds to wait for speech (microphone)"
+    )
+    parser.add_argument(
+        "--no-answer", action="store_true", help="only recognize; do not ask the matching core"
+    )
+
+
+def _core(config: Config) -> tuple[Mapping[str, Sequence[str]] | None, Any]:
+    """Vocabulary per language and the question-answering core (None when not available)."""
+    try:
+        from .. import answering, content, intents
+
+        library = content.load_library(config.path(config.content.folder), config.languages)
+        vocabulary = {
+            lang: [*library.texts(lang), *intents.command_phrases(lang)]
+            for lang in config.languages
+        }
+        core_class = getattr(answering, "QuestionAnswerer", None)
+        core = core_class.from_config(config, library) if core_class else None
+    except (ImportError, AttributeError, TypeError) as exc:
+        logger.warning("the question-answering core is not available: %s", exc)
+        return None, None
+    return vocabulary, core
+
+
+def _utterance(args: argparse.Namespace, config: Config) -> Any:
+    from ..audio import read_wav
+    from ..recognition import Utterance
+
+    if args.wav is not None:
+        return Utterance.of(read_wav(args.wav, rate_hz=16000))
+    from ..listening import UtteranceEnded, microphone_listener
+
+    listener = microphone_listener(config)
+    listener.start()
+    try:
+        for event in listener.events(args.timeout):
+            if isinstance(event, UtteranceEnded):
+                return event.utterance
+            logger.info("%s", event)
+    finally:
+        listener.stop()
+    raise RecognitionError(
+        "no-speech", f"nothing was said within {args.timeout:.0f} s", fix="speak closer"
+    )
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    raise AssistantError("not-built", "the 'listen' command is not available in this build yet")
+    from ..recognition import build_recognizer
+
+    vocabulary, core = (None, None) if args.no_answer else _core(config)
+    fit: Callable[[str, str], float] | None = core.fit if core is not None else None
+    recognizer = build_recognizer(config, vocabulary, fit, lang=args.lang)
+    transcript = recognizer.recognize(_utterance(args, config))
+    reply = None
+    if core is not None and transcript.text:
+        try:
+            reply = core.answer(transcript.text, transcript.lang)
+        except AssistantError as exc:
+            logger.warning("%s", exc.describe())
+    if args.json:
+        out = {"transcript": transcript.to_json(), "reply": reply.to_json() if reply else None}
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    print(f"transcript: {transcript.text or '(nothing recognized)'}")
+    print(f"language: {transcript.lang}  confidence: {transcript.confidence:.2f}")
+    if reply is not None:
+        print(f"answer: {reply.answer}")
+    return 0

@@ -1,16 +1,130 @@
-"""`run.py models`: models (being built)."""
+"""`run.py models list|install|verify|remove`: manage the Vosk models under ``models/``."""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
 
 from ..config import Config
-from ..errors import AssistantError
+from ..errors import ModelError
+from ..model_install import Download, Installer
+from ..models import CATALOG, apply_endpointing, check_model, installed_models, models_folder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    sub = parser.add_subparsers(dest="action", metavar="action", required=True)
+    sub.add_parser("list", help="recommended and installed models, and what each supports")
+    inst = sub.add_parser(
+        "install",
+        help="install a model: a catalog name, a language code, a URL, a zip file or a folder "
+        "(nothing: the configured model of every language)",
+    )
+    inst.add_argument("source", nargs="*")
+    inst.add_argument("--name", help="folder name under models/ (default: from the source)")
+    inst.add_argument("--lang", help="language the model serves (default: from its name)")
+    inst.add_argument("--md5", help="expected md5 of a downloaded zip")
+    inst.add_argument("--size", type=int, help="expected size in bytes of a downloaded zip")
+    inst.add_argument("--force", action="store_true", help="replace an installed model")
+    verify = sub.add_parser("verify", help="check installed models (all when none is named)")
+    verify.add_argument("names", nargs="*")
+    verify.add_argument("--load", action="store_true", help="also load each model with Vosk")
+    remove = sub.add_parser("remove", help="remove an installed model")
+    remove.add_argument("names", nargs="+")
+
+
+def _progress() -> Any:
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def update(done: int, total: int | None) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+
+    return update
+
+
+def _install(args: argparse.Namespace, config: Config) -> int:
+    installer = Installer(models_folder(config), progress=_progress())
+    sources = args.source or [config.models.languages[lang] for lang in config.languages]
+    for given in sources:
+        source = config.models.languages.get(given, given)  # a language code
+        path = Path(source).expanduser()
+        if re.match(r"^(https?|file)://", source):
+            name = args.name or Path(source.split("?")[0]).stem
+            spec = Download(source, args.size, args.md5)
+            check = installer.install_url(spec, name=name, lang=args.lang, force=args.force)
+        elif path.is_dir():
+            check = installer.install_folder(path, name=args.name, lang=args.lang, force=args.force)
+        elif path.suffix == ".zip" or path.is_file():
+            check = installer.install_zip(path, name=args.name, lang=args.lang, force=args.force)
+        elif source in CATALOG:
+            check = installer.install_catalog(
+                source, config.models.download_url, force=args.force
+            )
+        else:
+            raise ModelError(
+                "model-unknown",
+                f"{source!r} is no catalog model, language, URL, zip or folder",
+                fix=f"catalog: {', '.join(CATALOG)}",
+            )
+        rec = config.recognition
+        apply_endpointing(check.path, rec.endpoint_silence_s, rec.max_utterance_s)
+        print(f"installed {check.name} ({check.lang}) in {check.path}")
+    return 0
+
+
+def _list(config: Config) -> int:
+    installed = {m.name: m for m in installed_models(config)}
+    print(f"models folder: {models_folder(config)}")
+    print("installed:" if installed else "installed: none")
+    for m in installed.values():
+        state = "ok" if m.ok else "BROKEN: " + "; ".join(m.problems)
+        vocab = "vocabulary can be restricted" if m.supports_vocabulary else "static vocabulary"
+        used = [lang for lang, name in config.models.languages.items() if name == m.name]
+        mark = f", used for {', '.join(used)}" if used else ""
+        print(f"  {m.name} [{m.lang or '?'}] {m.size_bytes / 1e6:.0f} MB, {vocab}, {state}{mark}")
+    print("recommended (official downloads):")
+    for c in CATALOG.values():
+        where = "installed" if c.name in installed else f"{c.size_bytes / 1e6:.0f} MB download"
+        print(f"  {c.name} [{c.lang}] {c.description}; {where}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, config: Config) -> int:
+    folder = models_folder(config)
+    checks = [check_model(folder / n) for n in args.names] or installed_models(config)
+    if not checks:
+        print(f"no models in {folder}")
+        return 1
+    bad = 0
+    for check in checks:
+        problems = list(check.problems)
+        if not problems and args.load:
+            from ..recognition import VoskModel
+
+            try:
+                VoskModel(check.path, check.lang or "?", supports_vocabulary=False)
+            except Exception as exc:
+                problems.append(str(exc))
+        bad += bool(problems)
+        print(f"{check.name}: {'ok' if not problems else 'BROKEN: ' + '; '.join(problems)}")
+    return 1 if bad else 0
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    raise AssistantError("not-built", "the 'models' command is not available in this build yet")
+    if args.action == "list":
+        return _list(config)
+    if args.action == "install":
+        return _install(args, config)
+    if args.action == "verify":
+        return _verify(args, config)
+    installer = Installer(models_folder(config))
+    for name in args.names:
+        print(f"removed {installer.remove(name)}")
+    return 0
