@@ -1,0 +1,201 @@
+"""Speech synthesis with pyttsx3, rendered to in-memory audio instead of the driver's player.
+
+pyttsx3 engines are not thread-safe, and on Linux ``runAndWait`` can hang or refuse a second
+call after an error. So one thread owns the engine: every call is handed to it and answered
+through a future. A call that raises drops the engine (it is rebuilt on the next call); a call
+that does not return in time abandons that thread and starts a fresh one. Each chunk is saved
+to a temporary WAV (``save_to_file``), read back as :class:`Pcm` and deleted. Volume is
+applied as a gain on the samples (drivers disagree on what their volume means); the rate goes
+to the engine's ``rate`` property. The espeak driver prints "Audio saved to ..." on stdout,
+which would corrupt ``ask --json``; the driver modules' ``print`` is routed to the debug log.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import logging
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from .audio import Pcm, read_wav
+from .errors import AssistantError, SpeechError
+from .voices import VoiceInfo, VoiceSettings
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_Requests = queue.Queue[tuple[Callable[[Any], Any], "Future[Any]"] | None]
+
+#: Longest wait for one chunk (at most a few hundred characters) before the engine is replaced.
+DEFAULT_TIMEOUT_S = 15.0
+
+
+class Synthesizer(Protocol):
+    """Turns one chunk of text into audio."""
+
+    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm: ...
+
+
+def apply_gain(pcm: Pcm, volume: float) -> Pcm:
+    """The audio scaled by ``volume`` (0..1)."""
+    if volume >= 1.0:
+        return pcm
+    scaled = np.rint(pcm.samples.astype(np.float32) * max(0.0, volume)).astype(np.int16)
+    return Pcm(scaled, pcm.rate_hz)
+
+
+def _quiet_driver_prints(driver_name: str) -> None:
+    """Route ``print`` in the pyttsx3 driver module to the debug log (keeps stdout clean)."""
+    module = importlib.import_module(f"pyttsx3.drivers.{driver_name}")
+
+    def to_log(*args: object, **_kwargs: object) -> None:
+        logger.debug("pyttsx3 %s: %s", driver_name, " ".join(str(a) for a in args))
+
+    module.print = to_log  # type: ignore[attr-defined]
+
+
+class Pyttsx3Synthesizer:
+    """The pyttsx3 engine on a thread of its own; safe to call from any thread."""
+
+    def __init__(self, driver: str = "", *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self._driver = driver or None
+        self._timeout_s = timeout_s
+        self._folder = Path(tempfile.mkdtemp(prefix="rostguiden-tts-"))
+        self._lock = threading.Lock()
+        self._requests: _Requests | None = None
+        self._count = 0
+        self._closed = False
+        self.engines_built = 0
+
+    # -- public --------------------------------------------------------------------------
+    def list_voices(self) -> list[VoiceInfo]:
+        def voices(engine: Any) -> list[VoiceInfo]:
+            return [
+                VoiceInfo(
+                    id=str(v.id),
+                    name=str(v.name or v.id),
+                    languages=tuple(
+                        lang.decode("utf-8", "ignore") if isinstance(lang, bytes) else str(lang)
+                        for lang in (v.languages or [])
+                    ),
+                )
+                for v in engine.getProperty("voices")
+            ]
+
+        return self._call(voices, self._timeout_s)
+
+    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
+        if not text.strip():
+            raise SpeechError("empty-text", "nothing to synthesize: the text is empty")
+        with self._lock:
+            self._count += 1
+            path = self._folder / f"chunk-{self._count}.wav"
+
+        def render(engine: Any) -> Pcm:
+            try:
+                engine.setProperty("voice", settings.voice_id)
+                engine.setProperty("rate", settings.rate_wpm)
+                engine.setProperty("volume", 1.0)
+                engine.save_to_file(text, str(path))
+                engine.runAndWait()
+                if not path.is_file():
+                    raise SpeechError("synthesis-failed", "the speech engine produced no audio")
+                return read_wav(path)
+            finally:
+                path.unlink(missing_ok=True)
+
+        pcm = self._call(render, self._timeout_s)
+        return apply_gain(pcm, settings.volume)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self._requests is not None:
+                self._requests.put(None)
+                self._requests = None
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    # -- the engine thread ---------------------------------------------------------------
+    def _call(self, fn: Callable[[Any], T], timeout_s: float) -> T:
+        future: Future[T] = Future()
+        with self._lock:
+            if self._closed:
+                raise SpeechError("synthesizer-closed", "the speech synthesizer was closed")
+            if self._requests is None:
+                self._requests = queue.Queue()
+                threading.Thread(
+                    target=self._serve, args=(self._requests,), name="tts-engine", daemon=True
+                ).start()
+            requests = self._requests
+            requests.put((fn, future))
+        try:
+            return future.result(timeout=timeout_s)
+        except FutureTimeout:
+            with self._lock:
+                if self._requests is requests:
+                    self._requests = None  # the next call starts a fresh thread and engine
+            requests.put(None)
+            logger.error("speech engine did not answer in %.0f s: replacing it", timeout_s)
+            raise SpeechError(
+                "synthesis-timeout", f"the speech engine hung for {timeout_s:.0f} s"
+            ) from None
+        except AssistantError:
+            raise
+        except Exception as exc:
+            raise SpeechError(
+                "synthesis-failed", f"the speech engine failed: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _new_engine(self) -> Any:
+        try:
+            import pyttsx3
+        except ImportError:
+            raise SpeechError(
+                "pyttsx3-missing",
+                "pyttsx3 is not installed",
+                fix="pip install 'rostguiden[speech]'",
+            ) from None
+        try:
+            engine = pyttsx3.Engine(self._driver)
+        except Exception as exc:
+            raise SpeechError(
+                "engine-unavailable",
+                f"the speech engine {self._driver or '(default)'} did not start: {exc}",
+                fix="install espeak-ng (apt-get install espeak-ng), or set speech.driver",
+            ) from None
+        _quiet_driver_prints(engine.driver_name)
+        self.engines_built += 1
+        logger.debug("speech engine %s ready", engine.driver_name)
+        return engine
+
+    def _serve(
+        self, requests: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None]
+    ) -> None:
+        engine: Any = None
+        while (request := requests.get()) is not None:
+            fn, future = request
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                if engine is None:
+                    engine = self._new_engine()
+                future.set_result(fn(engine))
+            except BaseException as exc:
+                future.set_exception(exc)
+                if not isinstance(exc, SpeechError) or exc.code != "synthesis-failed":
+                    logger.warning("speech engine error (%s): rebuilding the engine", exc)
+                # An engine that raised may be stuck mid-loop: build a fresh one next time.
+                engine = None
+                gc.collect()
+        engine = None
+        gc.collect()
