@@ -1,0 +1,72 @@
+"""Helpers shared by the speech-input tests: fake model folders, Korean test speech, configs."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from assistant.audio import Pcm, read_wav
+from assistant.config import Config, config_from_dict
+
+#: Words of the Korean test model used in restricted-vocabulary tests (all in its vocabulary).
+KO_WORDS = ("안녕하세요", "감사합니다", "갑니다", "학교")
+
+
+def make_fake_model(folder: Path, *, lookahead: bool = True) -> Path:
+    """A folder with the layout of a Vosk model (contents are placeholders, not loadable)."""
+    files = {
+        "am/final.mdl": "am",
+        "conf/model.conf": "--beam=10.0\n--endpoint.rule2.min-trailing-silence=0.5\n",
+        "conf/mfcc.conf": "--sample-frequency=16000\n",
+        "ivector/final.ie": "ie",
+        "README": "fake model for tests\n",
+    }
+    if lookahead:
+        files |= {"graph/HCLr.fst": "hclr", "graph/Gr.fst": "gr"}
+    else:
+        files["graph/HCLG.fst"] = "hclg"
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text)
+    return folder
+
+
+def config_for(models_folder: Path, languages: dict[str, str], **recognition: object) -> Config:
+    """A config whose models folder and languages are these (first language is the default)."""
+    return config_from_dict(
+        {
+            "languages": list(languages),
+            "models": {"folder": str(models_folder), "languages": languages},
+            "dialog": {"default_language": next(iter(languages))},
+            "recognition": {"language": "auto", **recognition},
+        }
+    )
+
+
+@functools.cache
+def _espeak_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="ko-speech-"))
+
+
+@functools.cache
+def espeak_ko(text: str) -> Path:
+    """A WAV file (22.05 kHz) of espeak-ng's Korean voice saying ``text``."""
+    out = _espeak_dir() / f"{abs(hash(text))}.wav"
+    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(out), text], check=True, timeout=60)
+    return out
+
+
+def ko_pcm(text: str, rate_hz: int = 16000) -> Pcm:
+    return read_wav(espeak_ko(text), rate_hz=rate_hz)
+
+
+def silence(duration_s: float, rate_hz: int = 16000) -> Pcm:
+    return Pcm(np.zeros(int(duration_s * rate_hz), dtype=np.int16), rate_hz)
+
+
+def join(*parts: Pcm) -> Pcm:
+    return Pcm(np.concatenate([p.samples for p in parts]), parts[0].rate_hz)
