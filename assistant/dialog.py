@@ -2,18 +2,11 @@
 
 No clock, device or thread inside: the kiosk feeds in what happened (:class:`Heard`,
 :class:`SpeechDone`, :class:`Elapsed` ...) and executes the actions it gets back, in order
-(:class:`Say`, :class:`Earcon`, :class:`StartListening` ...). Time passes only through
-:class:`Elapsed`, so every transition is testable without waiting.
-
-Contract with the kiosk:
-
-- ``Say`` actions are queued on the speaker; when the speaker falls silent it reports one
-  ``SpeechDone``: ``interrupted=False`` when it finished everything it was given, ``True`` when
-  it was cut short (by ``StopSpeech`` or otherwise).
-- ``StartListening`` and ``StopListening`` alternate: the microphone collects an utterance
-  between them. ``VoiceStarted`` may also be reported while speaking (barge-in).
-- :meth:`Dialog.handle` never raises: a failure inside a turn (including one of the core)
-  becomes the error tone and an apology, and the dialog goes back to listening.
+(:class:`Say`, :class:`Earcon`, :class:`StartListening` ...); the events, the actions and
+the contract between kiosk and dialog are in :mod:`assistant.dialog_events`. Time passes only
+through :class:`Elapsed`, so every transition is testable without waiting. :meth:`Dialog.handle`
+never raises: a failure in a turn (the core's included) becomes the error tone and an apology,
+and the dialog goes back to listening.
 """
 
 from __future__ import annotations
@@ -21,7 +14,6 @@ from __future__ import annotations
 import enum
 import logging
 import math
-from collections.abc import Mapping
 from typing import Protocol
 
 from .answering import Reply
@@ -49,7 +41,7 @@ from .dialog_events import (
     VoiceChange,
     VoiceStarted,
 )
-from .dialog_texts import TextKey, text
+from .dialog_texts import TextKey, text, voice_text
 from .errors import AssistantError
 
 logger = logging.getLogger(__name__)
@@ -346,11 +338,11 @@ class Dialog:
         else:
             volume = max(speech.min_volume, round(volume - speech.volume_step, 3))
         if (rate, volume) == self._levels.get(self.lang):
-            self._speak_prompt(_LIMIT_TEXTS[change], out)
+            self._speak_prompt(voice_text(change, at_limit=True), out)
             return
         self._levels[self.lang] = (rate, volume)
         out.append(AdjustVoice(self.lang, change))
-        self._speak_prompt(_CONFIRM_TEXTS[change], out)
+        self._speak_prompt(voice_text(change, at_limit=False), out)
 
     def _switch_language(self, target: str | None, out: list[Action]) -> None:
         languages = self._config.languages
@@ -442,17 +434,3 @@ class Dialog:
     def _engage(self) -> None:
         self._idle_s = 0.0
         self._engaged = True
-
-
-_CONFIRM_TEXTS: Mapping[VoiceChange, TextKey] = {
-    "slower": "now_slower",
-    "faster": "now_faster",
-    "louder": "now_louder",
-    "quieter": "now_quieter",
-}
-_LIMIT_TEXTS: Mapping[VoiceChange, TextKey] = {
-    "slower": "limit_slower",
-    "faster": "limit_faster",
-    "louder": "limit_louder",
-    "quieter": "limit_quieter",
-}

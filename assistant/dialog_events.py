@@ -2,6 +2,18 @@
 
 The kiosk turns what its devices and engines report into events, hands them to
 :meth:`assistant.dialog.Dialog.handle`, and executes the actions it gets back, in order.
+
+Contract with the kiosk:
+
+- ``Say`` actions are queued on the speaker; when the speaker falls silent it reports one
+  ``SpeechDone``: ``interrupted=False`` when it finished everything it was given, ``True`` when
+  it was cut short (by ``StopSpeech`` or otherwise).
+- ``StartListening`` and ``StopListening`` alternate: the microphone collects an utterance
+  between them. ``VoiceStarted`` may also be reported while the kiosk speaks (barge-in).
+- ``Earcon`` tones: "listening" before listening starts, "stopped" when an utterance was
+  heard (or a stop was asked for), "error" when a turn failed.
+- ``LogEvent`` lines never hold a transcript unless the dialog was built with
+  ``store_transcripts=True``.
 """
 
 from __future__ import annotations

@@ -118,6 +118,17 @@ def text(key: TextKey, lang: str) -> str:
     return sentences.get(lang) or sentences[FALLBACK_LANGUAGE]
 
 
+def voice_text(change: str, *, at_limit: bool) -> TextKey:
+    """The key of the confirmation of a voice change, or of "cannot go further"."""
+    keys: dict[str, tuple[TextKey, TextKey]] = {
+        "slower": ("now_slower", "limit_slower"),
+        "faster": ("now_faster", "limit_faster"),
+        "louder": ("now_louder", "limit_louder"),
+        "quieter": ("now_quieter", "limit_quieter"),
+    }
+    return keys[change][at_limit]
+
+
 def has_language(lang: str) -> bool:
     """True when every sentence exists in ``lang``."""
     return all(lang in sentences for sentences in TEXTS.values())
