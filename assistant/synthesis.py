@@ -12,7 +12,6 @@ which would corrupt ``ask --json``; the driver modules' ``print`` is routed to t
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 import queue
@@ -64,73 +63,18 @@ def _quiet_driver_prints(driver_name: str) -> None:
     module.print = to_log  # type: ignore[attr-defined]
 
 
-class Pyttsx3Synthesizer:
-    """The pyttsx3 engine on a thread of its own; safe to call from any thread."""
+class _EngineHost:
+    """One thread owning one pyttsx3 engine of a driver; calls are handed to it."""
 
-    def __init__(self, driver: str = "", *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
-        self._driver = driver or None
-        self._timeout_s = timeout_s
-        self._folder = Path(tempfile.mkdtemp(prefix="rostguiden-tts-"))
+    def __init__(self, driver: str | None) -> None:
+        self.driver = driver
+        self.engines_built = 0
         self._lock = threading.Lock()
         self._requests: _Requests | None = None
-        self._count = 0
-        self._closed = False
-        self.engines_built = 0
 
-    # -- public --------------------------------------------------------------------------
-    def list_voices(self) -> list[VoiceInfo]:
-        def voices(engine: Any) -> list[VoiceInfo]:
-            return [
-                VoiceInfo(
-                    id=str(v.id),
-                    name=str(v.name or v.id),
-                    languages=tuple(
-                        lang.decode("utf-8", "ignore") if isinstance(lang, bytes) else str(lang)
-                        for lang in (v.languages or [])
-                    ),
-                )
-                for v in engine.getProperty("voices")
-            ]
-
-        return self._call(voices, self._timeout_s)
-
-    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
-        if not text.strip():
-            raise SpeechError("empty-text", "nothing to synthesize: the text is empty")
-        with self._lock:
-            self._count += 1
-            path = self._folder / f"chunk-{self._count}.wav"
-
-        def render(engine: Any) -> Pcm:
-            try:
-                engine.setProperty("voice", settings.voice_id)
-                engine.setProperty("rate", settings.rate_wpm)
-                engine.setProperty("volume", 1.0)
-                engine.save_to_file(text, str(path))
-                engine.runAndWait()
-                if not path.is_file():
-                    raise SpeechError("synthesis-failed", "the speech engine produced no audio")
-                return read_wav(path)
-            finally:
-                path.unlink(missing_ok=True)
-
-        pcm = self._call(render, self._timeout_s)
-        return apply_gain(pcm, settings.volume)
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            if self._requests is not None:
-                self._requests.put(None)
-                self._requests = None
-        shutil.rmtree(self._folder, ignore_errors=True)
-
-    # -- the engine thread ---------------------------------------------------------------
-    def _call(self, fn: Callable[[Any], T], timeout_s: float) -> T:
+    def call(self, fn: Callable[[Any], T], timeout_s: float) -> T:
         future: Future[T] = Future()
         with self._lock:
-            if self._closed:
-                raise SpeechError("synthesizer-closed", "the speech synthesizer was closed")
             if self._requests is None:
                 self._requests = queue.Queue()
                 threading.Thread(
@@ -145,9 +89,9 @@ class Pyttsx3Synthesizer:
                 if self._requests is requests:
                     self._requests = None  # the next call starts a fresh thread and engine
             requests.put(None)
-            logger.error("speech engine did not answer in %.0f s: replacing it", timeout_s)
+            logger.error("speech engine did not answer in %.1f s: replacing it", timeout_s)
             raise SpeechError(
-                "synthesis-timeout", f"the speech engine hung for {timeout_s:.0f} s"
+                "synthesis-timeout", f"the speech engine hung for {timeout_s:.1f} s"
             ) from None
         except AssistantError:
             raise
@@ -166,21 +110,22 @@ class Pyttsx3Synthesizer:
                 fix="pip install 'rostguiden[speech]'",
             ) from None
         try:
-            engine = pyttsx3.Engine(self._driver)
+            engine = pyttsx3.Engine(self.driver)
         except Exception as exc:
             raise SpeechError(
                 "engine-unavailable",
-                f"the speech engine {self._driver or '(default)'} did not start: {exc}",
+                f"the speech engine {self.driver or '(default)'} did not start: {exc}",
                 fix="install espeak-ng (apt-get install espeak-ng), or set speech.driver",
             ) from None
         _quiet_driver_prints(engine.driver_name)
+        # The first runAndWait of a fresh engine runs its queued commands out of order (the
+        # file is not written): one empty loop first leaves the engine in its steady state.
+        engine.runAndWait()
         self.engines_built += 1
-        logger.debug("speech engine %s ready", engine.driver_name)
+        logger.debug("speech engine %s ready (#%d)", engine.driver_name, self.engines_built)
         return engine
 
-    def _serve(
-        self, requests: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None]
-    ) -> None:
+    def _serve(self, requests: _Requests) -> None:
         engine: Any = None
         while (request := requests.get()) is not None:
             fn, future = request
@@ -192,10 +137,103 @@ class Pyttsx3Synthesizer:
                 future.set_result(fn(engine))
             except BaseException as exc:
                 future.set_exception(exc)
-                if not isinstance(exc, SpeechError) or exc.code != "synthesis-failed":
+                if engine is not None:
+                    # An engine that raised may be stuck mid-loop: build a fresh one next time.
                     logger.warning("speech engine error (%s): rebuilding the engine", exc)
-                # An engine that raised may be stuck mid-loop: build a fresh one next time.
-                engine = None
-                gc.collect()
-        engine = None
-        gc.collect()
+                    _RETIRED.append(engine)
+                    engine = None
+        if engine is not None:
+            _RETIRED.append(engine)
+
+
+#: Engines taken out of service. They are kept, not destroyed: destroying an espeak driver
+#: clears the process-wide synthesis callback, which would silence the engine that replaced it.
+_RETIRED: list[Any] = []
+_HOSTS: dict[str | None, _EngineHost] = {}
+_HOSTS_LOCK = threading.Lock()
+
+
+def _host(driver: str | None) -> _EngineHost:
+    with _HOSTS_LOCK:
+        if driver not in _HOSTS:
+            _HOSTS[driver] = _EngineHost(driver)
+        return _HOSTS[driver]
+
+
+class Pyttsx3Synthesizer:
+    """Synthesis with pyttsx3; safe to call from any thread.
+
+    All synthesizers of one driver share one engine on one thread (espeak-ng allows a single
+    engine per process: a second one would take over the first one's audio callback).
+    """
+
+    def __init__(self, driver: str = "", *, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self._host = _host(driver or None)
+        self._timeout_s = timeout_s
+        self._folder = Path(tempfile.mkdtemp(prefix="rostguiden-tts-"))
+        self._lock = threading.Lock()
+        self._count = 0
+        self._closed = False
+
+    @property
+    def engines_built(self) -> int:
+        """How many engines this driver's host has built (more than one after a rebuild)."""
+        return self._host.engines_built
+
+    def list_voices(self) -> list[VoiceInfo]:
+        def voices(engine: Any) -> list[VoiceInfo]:
+            return [
+                VoiceInfo(
+                    id=str(v.id),
+                    name=str(v.name or v.id),
+                    languages=tuple(
+                        lang.decode("utf-8", "ignore") if isinstance(lang, bytes) else str(lang)
+                        for lang in (v.languages or [])
+                    ),
+                )
+                for v in engine.getProperty("voices")
+            ]
+
+        return self.call(voices)
+
+    def current_voice_id(self) -> str:
+        """The voice the engine is set to now (after a synthesis: the voice it used)."""
+        return str(self.call(lambda engine: engine.getProperty("voice")))
+
+    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
+        if not text.strip():
+            raise SpeechError("empty-text", "nothing to synthesize: the text is empty")
+        with self._lock:
+            if self._closed:
+                raise SpeechError("synthesizer-closed", "the speech synthesizer was closed")
+            self._count += 1
+            path = self._folder / f"chunk-{self._count}.wav"
+
+        def render(engine: Any) -> Pcm:
+            try:
+                # Temporary folders may be cleaned while a kiosk runs for weeks.
+                self._folder.mkdir(parents=True, exist_ok=True)
+                engine.setProperty("voice", settings.voice_id)
+                # pyttsx3 2.99's espeak driver drops the first rate set after a voice change
+                # (measured: the audio keeps the old rate); the second one takes effect.
+                engine.setProperty("rate", settings.rate_wpm)
+                engine.setProperty("rate", settings.rate_wpm)
+                engine.save_to_file(text, str(path))
+                engine.runAndWait()
+                if not path.is_file():
+                    raise SpeechError("synthesis-failed", "the speech engine produced no audio")
+                return read_wav(path)
+            finally:
+                path.unlink(missing_ok=True)
+
+        pcm = self.call(render)
+        return apply_gain(pcm, settings.volume)
+
+    def call(self, fn: Callable[[Any], T], timeout_s: float | None = None) -> T:
+        """Run ``fn(engine)`` on the engine's thread; SpeechError when it fails or hangs."""
+        return self._host.call(fn, self._timeout_s if timeout_s is None else timeout_s)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        shutil.rmtree(self._folder, ignore_errors=True)
