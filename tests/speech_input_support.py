@@ -70,3 +70,20 @@ def silence(duration_s: float, rate_hz: int = 16000) -> Pcm:
 
 def join(*parts: Pcm) -> Pcm:
     return Pcm(np.concatenate([p.samples for p in parts]), parts[0].rate_hz)
+
+
+KO_MODEL_NAME = "vosk-model-small-ko-test"
+
+
+@functools.cache
+def ko_config(ko_model_dir: Path) -> Config:
+    """A config with the Korean test model installed (hard-linked) in a temporary models folder.
+
+    Cached: every test module of the session shares the folder, so ``load_model`` loads the
+    model once.
+    """
+    from assistant.model_install import Installer
+
+    folder = Path(tempfile.mkdtemp(prefix="ko-models-"))
+    Installer(folder).install_folder(ko_model_dir, name=KO_MODEL_NAME, lang="ko")
+    return config_for(folder, {"ko": KO_MODEL_NAME}, endpoint_silence_s=0.5, max_utterance_s=6.0)
