@@ -5,9 +5,9 @@ natural phrasing. An utterance is a command when, after politeness and hesitatio
 dropped, it is
 
 1. one of the phrasings below (exactly, or nearly: rapidfuzz ratio >= 88), or
-2. short (at most 8 words) and made only of command words and stopwords, where the command
-   words point to one intent (a word that is a command on its own, like ``mer`` or
-   ``upprepa``, counts most).
+2. short (at most 8 words) and made only of command words and stopwords; then the longest
+   phrasing said within it decides, else the command words must point to one intent (a word
+   that is a command on its own, like ``mer`` or ``upprepa``, counts most).
 
 Anything with a word about a subject (``orsaker``, ``spasmes`` ...) is left to matching.
 Switching language names the language (``på franska``, ``en suédois``) or not (``byt
@@ -17,7 +17,6 @@ språk``: the other language).
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -501,6 +500,10 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
                 scores[intent] += 1.0
     if not scores:
         return None
+    padded = f" {' '.join(words)} "
+    contained = [p for p in table.phrases if f" {p} " in padded]
+    if contained:  # the longest phrasing said within the utterance decides
+        return table.phrase_intents[table.phrases.index(max(contained, key=len))]
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
         return None
@@ -508,10 +511,7 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
 
 
 def _core(text: str, lang: str) -> list[str]:
-    words = f" {normalize(text, lang)} "
-    for filler in _table(lang).fillers:
-        words = words.replace(f" {filler} ", " ")
-    return words.split()
+    return _core_with(text, lang, _table(lang).fillers)
 
 
 @dataclass(frozen=True)
@@ -574,4 +574,5 @@ def _core_with(text: str, lang: str, fillers: tuple[str, ...]) -> list[str]:
     words = f" {normalize(text, lang)} "
     for filler in fillers:
         words = words.replace(f" {filler} ", " ")
-    return re.sub(r"\s+", " ", words).split()
+    # a phrase made only of fillers ("hej då") is kept whole
+    return words.split() or normalize(text, lang).split()

@@ -33,7 +33,7 @@ _SNOWBALL = {"sv": "swedish", "fr": "french"}
 _QUESTION_WORDS = {
     "sv": (
         "berätta säg veta vet undrar undra fråga frågar förklara snälla tack hej ursäkta "
-        "skulle kunna vill ville får fick hända händer gör göra görs finns fanns "
+        "skulle kunna vill ville får fick gör göra görs finns fanns "
         "vilken vilket vilka varför vad hur när var vem mig mej dig dej okej ja nej lite "
         "egentligen också bara typ alltså sån sånt såna ens ska"
     ),
@@ -41,7 +41,7 @@ _QUESTION_WORDS = {
         "dire dites dis savoir sais sait voudrais veux voulez aimerais expliquer expliquez "
         "explique quoi comment pourquoi quand quel quelle quels quelles où qui est-ce "
         "bonjour merci pardon plaît svp oui non alors donc peu bien aussi faire fait font "
-        "peut peuvent puis pouvez peux ça cela ceci il y a chose choses madame monsieur "
+        "peut peuvent puis pouvez peux ça cela ceci il y a chose choses madame monsieur faut "
         "est-ce-que"
     ),
 }
@@ -105,8 +105,8 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
     """The known words a Swedish compound is made of (empty when it is not one).
 
     A word of 7 letters or more is split where both parts are words simplemma knows (the
-    first part at least 3 letters, the last at least 4, a linking ``s`` allowed), preferring
-    the longest last part: ``muskelspasm`` -> ``muskel``, ``spasm``.
+    first part at least 3 letters, the last at least 4, both together at least 8; a linking
+    ``s`` allowed), preferring the longest last part: ``muskelspasm`` -> ``muskel``, ``spasm``.
     """
     if lang != "sv" or len(word) < 7:
         return ()
@@ -114,6 +114,8 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
 
     for cut in range(3, len(word) - 3):
         head, tail = word[:cut], word[cut:]
+        if len(head) == 3 and len(tail) < 5:
+            continue
         if not simplemma.is_known(tail, lang):
             continue
         if simplemma.is_known(head, lang):
@@ -125,13 +127,18 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
 
 def terms(text: str, lang: str) -> list[str]:
     """The content terms of a text: stems of non-stopwords, compounds also as their parts."""
+    return [t for group in word_terms(text, lang) for t in group]
+
+
+def word_terms(text: str, lang: str) -> list[tuple[str, ...]]:
+    """Per content word: its stem, then the stems of its parts when it is a compound."""
     stop = stopwords(lang)
-    out: list[str] = []
+    out: list[tuple[str, ...]] = []
     for word in tokenize(text, lang):
         if word in stop or len(word) < 2:
             continue
-        out.append(stem(word, lang))
-        out.extend(stem(part, lang) for part in compound_parts(word, lang))
+        parts = compound_parts(word, lang)
+        out.append((stem(word, lang), *(stem(part, lang) for part in parts)))
     return out
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from .config import MatchingConfig
 from .content import Document, Library, Section
-from .language import terms
+from .language import terms, word_terms
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ _FUZZY_MIN = 82.0
 _FUZZY_MIN_LEN = 4
 #: Weight of the author's title and keywords in the section index (repetitions).
 _TITLE_BOOST = 2
+#: Weight of a question word the documents do not have, relative to a word in no section.
+_UNKNOWN_FACTOR = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«(]?[A-ZÅÄÖÉÈÊÀÂÇÎÔÛ0-9])")
 
 
@@ -105,7 +107,12 @@ class LanguageIndex:
         from rapidfuzz import fuzz, process
 
         out: list[tuple[str, float]] = []
-        for term in dict.fromkeys(terms(text, self.lang)):
+        wanted: list[str] = []
+        for whole, *parts in word_terms(text, self.lang):
+            # an unknown compound is asked about through its known parts
+            known_parts = [p for p in parts if p in self.idf]
+            wanted.extend(known_parts if whole not in self.idf and known_parts else [whole, *parts])
+        for term in dict.fromkeys(wanted):
             if term in self.idf:
                 out.append((term, 1.0))
                 continue
@@ -121,7 +128,8 @@ class LanguageIndex:
         """Share of the question's term weight found in the documents (0..1)."""
         total = found = 0.0
         for term, similarity in query:
-            weight = self.idf.get(term, self.unknown_weight) if similarity else self.unknown_weight
+            unknown = self.unknown_weight * _UNKNOWN_FACTOR
+            weight = self.idf.get(term, unknown) if similarity else unknown
             total += weight
             found += weight * similarity
         return found / total if total else 0.0

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.intents import command_phrases, detect_intent
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent", "target"),
+    [
+        ("Kan du upprepa det där?", "sv", "repeat", None),
+        ("berätta mer om det", "sv", "more", None),
+        ("Pouvez-vous parler plus fort ?", "fr", "louder", None),
+        ("plus lentement s'il vous plaît", "fr", "slower", None),
+        ("på franska tack", "sv", "language", "fr"),
+        ("en français", "sv", "language", "fr"),
+        ("changer de langue", "fr", "language", "sv"),
+        ("stop", None, "stop", None),
+    ],
+)
+def test_commands(text: str, lang: str | None, intent: str, target: str | None) -> None:
+    found = detect_intent(text, lang)
+    assert found is not None and found.intent == intent and found.target_lang == target
+
+
+@pytest.mark.parametrize(
+    "text", ["berätta mer om orsakerna", "vad orsakar kramp", "plus de détails sur les causes", ""]
+)
+def test_questions_are_not_commands(text: str) -> None:
+    assert detect_intent(text, None) is None
+
+
+def test_every_phrase_is_recognized() -> None:
+    for lang in ("sv", "fr"):
+        assert len(command_phrases(lang)) > 50
+        for phrase in command_phrases(lang):
+            assert detect_intent(phrase, lang) is not None, phrase
