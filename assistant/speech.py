@@ -144,7 +144,7 @@ class Speaker:
         self.stop()
         self._items.put(None)
         self._worker.join(timeout=5.0)
-        self._synth_pool.shutdown(wait=False, cancel_futures=True)
+        self._synth_pool.shutdown(wait=True, cancel_futures=True)
         for part in (self._synthesizer, self._player):
             close = getattr(part, "close", None)
             if callable(close):
@@ -193,6 +193,7 @@ class Speaker:
             self._pending -= 1
             if self._pending == 0:
                 outcome = SpeechOutcome(self._run_status, self._run_error)
+                self._run_status, self._run_error = "completed", None
                 callback = self.on_idle
                 self._idle.set()
         if callback is not None:

@@ -44,4 +44,4 @@ def test_earcons_at_another_rate_and_unknown_kinds() -> None:
         earcon_pcm("error").duration_s, abs=0.01
     )
     with pytest.raises(ValueError):
-        earcon_pcm("ding")  # type: ignore[arg-type]
+        earcon_pcm("ding")

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.config import SpeechConfig
 from assistant.errors import SpeechError
-from assistant.voices import VoiceInfo, VoiceSettings, adjusted, choose_voice, language_of
+from assistant.voices import Change, VoiceInfo, VoiceSettings, adjusted, choose_voice, language_of
 
 ESPEAK = [
     VoiceInfo("gmw/en", "English (Great Britain)", ("en-gb",)),
@@ -83,11 +83,12 @@ def test_steps_move_rate_and_volume_within_bounds() -> None:
     assert adjusted(s, "slower", config).rate_wpm == 165 - config.rate_step_wpm
     assert adjusted(s, "quieter", config).volume == pytest.approx(1.0 - config.volume_step)
     assert adjusted(s, "louder", config).volume == config.max_volume
-    for change, attr, bound in [
+    cases: list[tuple[Change, str, float]] = [
         ("faster", "rate_wpm", config.max_rate_wpm),
         ("slower", "rate_wpm", config.min_rate_wpm),
         ("quieter", "volume", config.min_volume),
-    ]:
+    ]
+    for change, attr, bound in cases:
         current = s
         for _ in range(50):
             current = adjusted(current, change, config)

@@ -1,0 +1,121 @@
+"""The Speaker on real engines: pyttsx3 + espeak-ng, played through sounddevice into the paced
+virtual speaker ``fakespk``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from assistant.audio import Pcm
+from assistant.config import AudioConfig, Config
+from assistant.earcons import earcon_pcm
+from assistant.errors import AudioError
+from assistant.playback import SoundDevicePlayer
+from assistant.speech import SpeechOutcome, build_speaker
+
+pytestmark = [pytest.mark.real_audio, pytest.mark.real_tts]
+
+SV = "Kramper är vanliga. De går oftast över av sig själva."
+LONG_FR = " ".join(
+    f"Ceci est la phrase numéro {i} d'une longue réponse sur les crampes." for i in range(30)
+)
+
+
+@pytest.fixture
+def config(virtual_alsa) -> Config:
+    virtual_alsa.clear_speaker()
+    return Config(audio=AudioConfig(output_device="fakespk"))
+
+
+def test_earcon_plays_on_the_virtual_speaker(virtual_alsa, config) -> None:
+    SoundDevicePlayer("fakespk").play(earcon_pcm("listening"), threading.Event())
+    time.sleep(0.3)
+    captured = virtual_alsa.speaker_samples()
+    assert np.abs(captured).max() > 5000
+    assert len(captured) >= len(earcon_pcm("listening").samples)
+
+
+def test_speaker_speaks_swedish_to_the_speaker(virtual_alsa, config) -> None:
+    speaker = build_speaker(config)
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    try:
+        speaker.say(SV, "sv")
+        assert speaker.is_speaking
+        assert speaker.wait(30)
+    finally:
+        speaker.close()
+    time.sleep(0.3)
+    captured = virtual_alsa.speaker_samples()
+    voiced = np.count_nonzero(np.abs(captured) > 1000) / 22050
+    assert outcomes == [SpeechOutcome("completed")]
+    assert voiced > 1.0  # two sentences of audible speech reached the speaker
+
+
+def test_stop_cuts_a_long_answer_short(virtual_alsa, config) -> None:
+    speaker = build_speaker(config)
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    try:
+        speaker.say(LONG_FR, "fr")
+        time.sleep(1.5)
+        stopped_at = time.monotonic()
+        speaker.stop()
+        assert speaker.wait(2.0)
+        idle_after_s = time.monotonic() - stopped_at
+        time.sleep(0.5)
+        heard_s = len(virtual_alsa.speaker_samples()) / 22050
+    finally:
+        speaker.close()
+    assert outcomes == [SpeechOutcome("stopped")]
+    assert idle_after_s < 0.5
+    assert heard_s < 3.0  # the whole answer is over a minute long
+
+
+def test_missing_device_is_logged_and_the_speaker_keeps_running(config, caplog) -> None:
+    speaker = build_speaker(Config(audio=AudioConfig(output_device="no-such-speaker")))
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    try:
+        with caplog.at_level(logging.ERROR):
+            speaker.say(SV, "sv")
+            assert speaker.wait(10)
+            speaker.say("", "sv")
+            assert speaker.wait(10)
+    finally:
+        speaker.close()
+    assert outcomes[0] == SpeechOutcome("failed", "device-missing")
+    assert outcomes[1] == SpeechOutcome("completed")
+    assert "device-missing" in caplog.text
+
+
+def test_device_vanishing_mid_answer_fails_cleanly(virtual_alsa, config, caplog) -> None:
+    speaker = build_speaker(config)
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    try:
+        speaker.say(LONG_FR, "fr")
+        time.sleep(1.0)
+        virtual_alsa.set_present(speaker=False)
+        with caplog.at_level(logging.ERROR):
+            assert speaker.wait(20)
+    finally:
+        virtual_alsa.set_present(mic=True, speaker=True)
+        speaker.close()
+    assert outcomes[0].status == "failed"
+    assert outcomes[0].error_code == "output-unavailable"
+    assert "output-unavailable" in caplog.text
+
+
+def test_player_rejects_nothing_and_stops_at_once() -> None:
+    stop = threading.Event()
+    stop.set()
+    started = time.monotonic()
+    SoundDevicePlayer("fakespk").play(Pcm(np.zeros(22050 * 5, np.int16), 22050), stop)
+    assert time.monotonic() - started < 0.5
+    with pytest.raises(AudioError):
+        SoundDevicePlayer("no-such-speaker").play(earcon_pcm("error"), threading.Event())
