@@ -51,11 +51,21 @@ def _core(config: Config) -> tuple[Mapping[str, Sequence[str]] | None, Any]:
 
 
 def _utterance(args: argparse.Namespace, config: Config) -> Any:
-    from ..audio import read_wav
+    from ..audio import Pcm, read_wav
     from ..recognition import Utterance
 
     if args.wav is not None:
-        return Utterance.of(read_wav(args.wav, rate_hz=16000))
+        pcm = read_wav(args.wav, rate_hz=16000)
+        limit = int(config.recognition.max_utterance_s * pcm.rate_hz)
+        if len(pcm.samples) > limit:
+            logger.warning(
+                "%s is %.0f s long: recognizing its first %.0f s (recognition.max_utterance_s)",
+                args.wav,
+                pcm.duration_s,
+                config.recognition.max_utterance_s,
+            )
+            return Utterance.of(Pcm(pcm.samples[:limit], pcm.rate_hz), truncated=True)
+        return Utterance.of(pcm)
     from ..listening import UtteranceEnded, microphone_listener
 
     listener = microphone_listener(config)
