@@ -3,6 +3,7 @@ WAV sources, and the real sounddevice microphone path on the virtual ALSA microp
 
 from __future__ import annotations
 
+import argparse
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,9 +214,7 @@ def test_a_30_minute_wav_is_bounded(tmp_path: Path, ko_model_dir: Path) -> None:
     assert utterance.truncated and utterance.duration_s == config.recognition.max_utterance_s
 
 
-def listen_args(path: Path) -> object:
-    import argparse
-
+def listen_args(path: Path) -> argparse.Namespace:
     return argparse.Namespace(wav=path, timeout=5.0)
 
 

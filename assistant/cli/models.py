@@ -6,7 +6,6 @@ import argparse
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 from ..config import Config
 from ..errors import ModelError
@@ -35,22 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("names", nargs="+")
 
 
-def _progress() -> Any:
-    from tqdm import tqdm
-
-    bar: Any = None
-
-    def update(done: int, total: int | None) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, leave=False)
-        bar.update(done - bar.n)
-
-    return update
+def _progress(done: int, total: int | None) -> None:
+    """A progress bar on stderr (one line, redrawn)."""
+    if total:
+        filled = int(30 * done / total)
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:.1f}/{total / 1e6:.1f} MB"
+    else:
+        line = f"{done / 1e6:.1f} MB"
+    end = "\n" if total and done >= total else ""
+    print(f"\r{line}", end=end, file=sys.stderr, flush=True)
 
 
 def _install(args: argparse.Namespace, config: Config) -> int:
-    installer = Installer(models_folder(config), progress=_progress())
+    installer = Installer(models_folder(config), progress=_progress)
     sources = args.source or [config.models.languages[lang] for lang in config.languages]
     for given in sources:
         source = config.models.languages.get(given, given)  # a language code
@@ -64,9 +60,7 @@ def _install(args: argparse.Namespace, config: Config) -> int:
         elif path.suffix == ".zip" or path.is_file():
             check = installer.install_zip(path, name=args.name, lang=args.lang, force=args.force)
         elif source in CATALOG:
-            check = installer.install_catalog(
-                source, config.models.download_url, force=args.force
-            )
+            check = installer.install_catalog(source, config.models.download_url, force=args.force)
         else:
             raise ModelError(
                 "model-unknown",
