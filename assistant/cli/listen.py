@@ -32,22 +32,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _core(config: Config) -> tuple[Mapping[str, Sequence[str]] | None, Any]:
-    """Vocabulary per language and the question-answering core (None when not available)."""
-    try:
-        from .. import answering, content, intents
+def _core(config: Config) -> tuple[Mapping[str, Sequence[str]], Any]:
+    """Vocabulary per language (documents and commands) and the question-answering core."""
+    from ..answering import QuestionAnswerer
+    from ..content import load_library
+    from ..intents import command_phrases
 
-        library = content.load_library(config.path(config.content.folder), config.languages)
-        vocabulary = {
-            lang: [*library.texts(lang), *intents.command_phrases(lang)]
-            for lang in config.languages
-        }
-        core_class = getattr(answering, "QuestionAnswerer", None)
-        core = core_class.from_config(config, library) if core_class else None
-    except (ImportError, AttributeError, TypeError) as exc:
-        logger.warning("the question-answering core is not available: %s", exc)
-        return None, None
-    return vocabulary, core
+    library = load_library(config.path(config.content.folder), config.languages)
+    vocabulary = {lang: [*library.texts(lang), *command_phrases(lang)] for lang in config.languages}
+    return vocabulary, QuestionAnswerer(library, config.matching, config.languages)
 
 
 def _utterance(args: argparse.Namespace, config: Config) -> Any:
