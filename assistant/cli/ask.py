@@ -1,36 +1,78 @@
 """`run.py ask [--lang sv|fr] [--json] QUESTION`: answer typed questions from the documents.
 
 ``QUESTION`` ``-`` reads one question per line from standard input and answers each in
-order (one JSON object per line with ``--json``), with everything loaded once.
+order (one JSON object per line with ``--json``), with everything loaded once. ``--speak``
+also reads each answer aloud (pyttsx3 through sounddevice) before the next question.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..answering import QuestionAnswerer, Reply
 from ..config import Config
 from ..content import load_library
 from ..language import SUPPORTED_LANGUAGES
 
+if TYPE_CHECKING:
+    from ..speech import Speaker, SpeechOutcome
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="language of the question")
     parser.add_argument("--json", action="store_true", help="one JSON object per answer")
+    parser.add_argument("--speak", action="store_true", help="also read each answer aloud")
     parser.add_argument("question", nargs="*", help="the question; '-' reads lines from stdin")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     library = load_library(config.path(config.content.folder), config.languages)
     answerer = QuestionAnswerer(library, config.matching, config.languages)
-    if args.question == ["-"]:
-        for line in sys.stdin:
-            _show(answerer.answer(line.rstrip("\n"), args.lang), args.json)
-        return 0
-    _show(answerer.answer(" ".join(args.question), args.lang), args.json)
-    return 0
+    questions = (
+        (line.rstrip("\n") for line in sys.stdin)
+        if args.question == ["-"]
+        else iter([" ".join(args.question)])
+    )
+    failed = False
+    with _speaker(config, args.speak) as speaker:
+        for question in questions:
+            reply = answerer.answer(question, args.lang)
+            _show(reply, args.json)
+            if speaker is not None and reply.answer:
+                outcome = _say(speaker, reply)
+                if not outcome.completed:
+                    print(f"speech failed: {outcome.error_code or outcome.status}", file=sys.stderr)
+                    failed = True
+    return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def _speaker(config: Config, wanted: bool) -> Iterator[Speaker | None]:
+    if not wanted:
+        yield None
+        return
+    from ..speech import build_speaker
+
+    speaker = build_speaker(config)
+    try:
+        yield speaker
+    finally:
+        speaker.close()
+
+
+def _say(speaker: Speaker, reply: Reply) -> SpeechOutcome:
+    from ..speech import SpeechOutcome
+
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    speaker.say(reply.answer, reply.lang)
+    speaker.wait()
+    return outcomes[-1] if outcomes else SpeechOutcome("stopped")
 
 
 def _show(reply: Reply, as_json: bool) -> None:
