@@ -7,10 +7,16 @@ on equal terms:
 - Unicode NFKC and case folding; typographic apostrophes and dashes made plain;
 - French elisions split off (``l'étirement`` -> ``l étirement``, ``qu'est`` -> ``qu est``);
 - numbers written with digits spelled out as words (num2words), as a recognizer writes them;
-- Snowball stopwords (the lists bm25s ships) plus a few question words, then Snowball stems
-  (PyStemmer);
+- Snowball stopwords (the lists bm25s ships) plus a few question words; each word is
+  lemmatized (simplemma: ``doktorn`` -> ``doktor``, ``farliga`` -> ``farlig``) and the lemma
+  given its Snowball stem (PyStemmer), so inflected forms of one word meet;
 - Swedish compounds split into known words (simplemma's dictionary): ``muskelkramp`` also
-  yields ``muskel`` and ``kramp``.
+  yields ``muskel`` and ``kramp``;
+- how common a word is in everyday language (wordfreq), so that a rare word the documents
+  never use (an illness, a place) weighs more than an everyday one;
+- question cues: interrogatives that say what kind of answer is wanted ("varför",
+  "pourquoi", "d'où vient" ask for a cause) are mapped to a concept word of the language, as
+  data per language (:data:`QUESTION_CUES`).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 logger = logging.getLogger(__name__)
@@ -35,15 +42,43 @@ _QUESTION_WORDS = {
         "berätta säg veta vet undrar undra fråga frågar förklara snälla tack hej ursäkta "
         "skulle kunna vill ville får fick gör göra görs finns fanns "
         "vilken vilket vilka varför vad hur när var vem mig mej dig dej okej ja nej lite "
-        "egentligen också bara typ alltså sån sånt såna ens ska"
+        "egentligen också bara typ alltså sån sånt såna ens ska borde måste kanske brukar "
+        "liksom ju väl nog någon något några ta tar mycket väldigt jättemycket idag "
+        "kunna vilja skola göra få ha vara bli"
     ),
     "fr": (
         "dire dites dis savoir sais sait voudrais veux voulez aimerais expliquer expliquez "
         "explique quoi comment pourquoi quand quel quelle quels quelles où qui est-ce "
         "bonjour merci pardon plaît svp oui non alors donc peu bien aussi faire fait font "
         "peut peuvent puis pouvez peux ça cela ceci il y a chose choses madame monsieur faut "
-        "est-ce-que"
+        "est-ce-que devrais dois doit devez falloir vraiment peut-être souvent quelqu "
+        "quelque prendre assez beaucoup trop très tout toute tous toutes si "
+        "vouloir pouvoir devoir savoir dire faire aller avoir être aujourd hui"
     ),
+}
+
+#: Question cues: a word that asks for a kind of answer -> a concept word meaning that kind.
+#: The concept's terms help rank sections but never count as evidence that the documents
+#: cover the question ("varför är himlen blå" stays unanswered).
+QUESTION_CUES: dict[str, dict[str, str]] = {
+    "sv": {
+        "varför": "orsak",
+        "beror": "orsak",
+        "ifrån": "orsak",
+        "orsaken": "orsak",
+        "hurdå": "orsak",
+    },
+    "fr": {
+        "pourquoi": "cause",
+        "vient": "cause",
+        "viennent": "cause",
+        "provient": "cause",
+        "proviennent": "cause",
+        "dû": "cause",
+        "due": "cause",
+        "dus": "cause",
+        "dues": "cause",
+    },
 }
 
 _ELISION = re.compile(
@@ -100,6 +135,38 @@ def stem(word: str, lang: str) -> str:
     return result
 
 
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str) -> str:
+    """The dictionary form of one (normalized) word (simplemma); the word itself if unknown."""
+    import simplemma
+
+    result: str = simplemma.lemmatize(word, lang=lang).casefold()
+    return result
+
+
+@lru_cache(maxsize=200_000)
+def is_word(word: str, lang: str) -> bool:
+    """Whether the language's dictionary (simplemma) knows the word (else misheard or a name)."""
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang))
+
+
+@lru_cache(maxsize=200_000)
+def commonness(word: str, lang: str) -> float:
+    """How common the word (or its lemma) is in everyday language: wordfreq's Zipf scale,
+    about 1 (rare) to 7 (the commonest words); 0 for a word wordfreq does not know."""
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, lang), zipf_frequency(lemma(word, lang), lang))
+
+
+@lru_cache(maxsize=200_000)
+def word_stem(word: str, lang: str) -> str:
+    """The term of one word: the Snowball stem of its lemma."""
+    return stem(lemma(word, lang), lang)
+
+
 @lru_cache(maxsize=100_000)
 def compound_parts(word: str, lang: str) -> tuple[str, ...]:
     """The known words a Swedish compound is made of (empty when it is not one).
@@ -132,14 +199,49 @@ def terms(text: str, lang: str) -> list[str]:
 
 def word_terms(text: str, lang: str) -> list[tuple[str, ...]]:
     """Per content word: its stem, then the stems of its parts when it is a compound."""
+    return [w.terms for w in content_words(text, lang)]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One content word of a text, analysed."""
+
+    word: str
+    #: Its term, then the terms of its parts when it is a compound.
+    terms: tuple[str, ...]
+    #: Whether the language's dictionary knows it (a misheard word or a name is not).
+    known: bool
+    #: How common it is in everyday language (Zipf scale, 0 when unknown; see commonness).
+    zipf: float
+
+
+def content_words(text: str, lang: str) -> list[Word]:
+    """The content words of a text (stopwords and single letters left out), analysed."""
     stop = stopwords(lang)
-    out: list[tuple[str, ...]] = []
+    out: list[Word] = []
     for word in tokenize(text, lang):
         if word in stop or len(word) < 2:
             continue
-        parts = compound_parts(word, lang)
-        out.append((stem(word, lang), *(stem(part, lang) for part in parts)))
+        base = lemma(word, lang)
+        if base in stop:
+            continue
+        parts = [p for p in compound_parts(base, lang) if p not in stop]
+        head = stem(base, lang)
+        out.append(
+            Word(
+                word,
+                (head, *(p for p in (word_stem(x, lang) for x in parts) if p != head)),
+                is_word(word, lang),
+                commonness(word, lang),
+            )
+        )
     return out
+
+
+def cue_words(text: str, lang: str) -> list[str]:
+    """The concept words the question's cues ask for (see :data:`QUESTION_CUES`)."""
+    cues = QUESTION_CUES.get(lang, {})
+    return list(dict.fromkeys(cues[w] for w in tokenize(text, lang) if w in cues))
 
 
 def detect_language(text: str, candidates: Sequence[str]) -> str | None:

@@ -26,17 +26,29 @@ import numpy as np
 
 from .config import MatchingConfig
 from .content import Document, Library, Section
-from .language import terms, word_terms
+from .language import content_words, cue_words, terms, word_terms
 
 logger = logging.getLogger(__name__)
 
-#: Closest-term mapping: minimum rapidfuzz ratio and minimum word length.
-_FUZZY_MIN = 82.0
+#: Closest-term mapping: minimum rapidfuzz ratio and minimum word length; a near term must
+#: also start with the same letter (recognizers and typists rarely miss the first sound).
+#: A dictionary word near a document term is more likely another word than a misheard one,
+#: so its similarity counts for less.
+_FUZZY_MIN = 84.0
+_FUZZY_KNOWN_WORD = 0.8
 _FUZZY_MIN_LEN = 4
 #: Weight of the author's title and keywords in the section index (repetitions).
 _TITLE_BOOST = 2
 #: Weight of a question word the documents do not have, relative to a word in no section.
-_UNKNOWN_FACTOR = 0.5
+#: A rare word (another illness, a place: Zipf about 3) is strong evidence that the question
+#: is about something else; an everyday word ("prata", "petit": Zipf 5-6) says little about
+#: the subject; a word neither dictionary nor word list knows is likely misheard.
+_UNKNOWN_ZIPF_ZERO = 7.0
+_UNKNOWN_ZIPF_SPAN = 3.0
+_UNKNOWN_MIN, _UNKNOWN_MAX = 0.2, 1.5
+_UNKNOWN_NOISE = 0.4
+#: Similarity of a term the documents have only inside compounds ("ligg" of "bakomliggande").
+_PART_ONLY = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«(]?[A-ZÅÄÖÉÈÊÀÂÇÎÔÛ0-9])")
 
 
@@ -51,6 +63,19 @@ class Match:
     #: The sentences that best answer the question, and the rest of the section.
     answer: str
     more: str
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One content word of a question and what the documents make of it."""
+
+    word: str
+    #: The document terms it stands for (its own term, or its compound parts, or the closest).
+    terms: tuple[str, ...]
+    #: 1.0 for a document word, the fuzzy similarity for a near one, 0.0 for an unknown one.
+    similarity: float
+    #: Its evidence weight (idf; an unknown word weighs as a word in no section).
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -76,12 +101,15 @@ class LanguageIndex:
         self.sentences: list[list[str]] = [split_sentences(s.text) for _, s in self.entries]
         section_terms: list[list[str]] = []
         units: list[_Unit] = []
+        whole_terms: set[str] = set()
         for i, (_, section) in enumerate(self.entries):
             author = " ".join([section.title, *section.keywords])
             body = terms(section.text, lang) + terms(" ".join(section.questions), lang)
             section_terms.append(body + terms(author, lang) * _TITLE_BOOST)
-            for sentence in [*self.sentences[i], *section.questions]:
+            for sentence in [*self.sentences[i], *section.questions, author]:
                 units.append(_Unit(i, tuple(terms(sentence, lang))))
+            whole_terms.update(t[0] for t in word_terms(f"{section.text} {author}", lang))
+            whole_terms.update(t[0] for t in word_terms(" ".join(section.questions), lang))
         self.units = units
         self.unit_sections = np.array([u.section for u in units], dtype=np.int64)
         self.sections_bm25 = bm25s.BM25()
@@ -95,48 +123,67 @@ class LanguageIndex:
         self.idf = {term: _idf(n, count) for term, count in df.items()}
         self.unknown_weight = _idf(n, 0)
         self.vocabulary = sorted(self.idf)
+        initials: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            initials.setdefault(term[0], []).append(term)
+        self._by_initial = initials
         self._known_sections = set(self.sections_bm25.vocab_dict)
         self._known_units = set(self.units_bm25.vocab_dict)
+        self._whole_terms = whole_terms
 
-    def query_terms(self, text: str) -> list[tuple[str, float]]:
-        """Analysed question terms, each mapped to a document term when one is close enough.
-
-        Returns (term, similarity): 1.0 for a document term, the fuzzy similarity (0..1) for
-        a mapped one, 0.0 for a term the documents do not have.
-        """
+    def query(self, text: str) -> list[QueryWord]:
+        """The question's content words, each with the document terms it stands for."""
         from rapidfuzz import fuzz, process
 
-        out: list[tuple[str, float]] = []
-        wanted: list[str] = []
-        for whole, *parts in word_terms(text, self.lang):
-            # an unknown compound is asked about through its known parts
-            known_parts = [p for p in parts if p in self.idf]
-            wanted.extend(known_parts if whole not in self.idf and known_parts else [whole, *parts])
-        for term in dict.fromkeys(wanted):
-            if term in self.idf:
-                out.append((term, 1.0))
+        out: list[QueryWord] = []
+        seen: set[tuple[str, ...]] = set()
+        for word in content_words(text, self.lang):
+            if word.terms in seen:
                 continue
-            best = None
-            if len(term) >= _FUZZY_MIN_LEN:
-                best = process.extractOne(
-                    term, self.vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN
-                )
-            out.append((best[0], best[1] / 100.0) if best else (term, 0.0))
+            seen.add(word.terms)
+            whole, *parts = word.terms
+            known_parts = tuple(p for p in parts if p in self.idf)
+            if whole in self.idf:
+                found, similarity = (whole, *known_parts), 1.0
+            elif known_parts:  # an unknown compound is asked about through its known parts
+                found, similarity = known_parts, 1.0
+            else:
+                best = None
+                if len(whole) >= _FUZZY_MIN_LEN:
+                    best = process.extractOne(
+                        whole,
+                        self._by_initial.get(whole[0], ()),
+                        scorer=fuzz.ratio,
+                        score_cutoff=_FUZZY_MIN,
+                    )
+                found, similarity = ((best[0],), best[1] / 100.0) if best else ((), 0.0)
+                if best and word.known:
+                    similarity *= _FUZZY_KNOWN_WORD
+            if found and found[0] not in self._whole_terms:
+                similarity *= _PART_ONLY  # in the documents only inside compounds: weak
+            if found:
+                weight = sum(self.idf[t] for t in found) / len(found)
+            else:
+                weight = self.unknown_weight * _unknown_factor(word.known, word.zipf)
+            out.append(QueryWord(word.word, found, similarity, weight))
         return out
 
-    def coverage(self, query: list[tuple[str, float]]) -> float:
-        """Share of the question's term weight found in the documents (0..1)."""
-        total = found = 0.0
-        for term, similarity in query:
-            unknown = self.unknown_weight * _UNKNOWN_FACTOR
-            weight = self.idf.get(term, unknown) if similarity else unknown
-            total += weight
-            found += weight * similarity
+    def cue_terms(self, text: str) -> list[str]:
+        """Document terms of the concepts the question's cues ask for (ranking only)."""
+        wanted = terms(" ".join(cue_words(text, self.lang)), self.lang)
+        return [t for t in dict.fromkeys(wanted) if t in self.idf]
+
+    @staticmethod
+    def coverage(query: Sequence[QueryWord]) -> float:
+        """Share of the question's word weight found in the documents (0..1)."""
+        total = sum(w.weight for w in query)
+        found = sum(w.weight * w.similarity for w in query)
         return found / total if total else 0.0
 
-    def rank(self, query: list[tuple[str, float]]) -> np.ndarray:
+    def rank(self, query: Sequence[QueryWord], cues: Sequence[str] = ()) -> np.ndarray:
         """A score per section (higher is better)."""
-        known = [t for t, sim in query if sim > 0]
+        known = list(dict.fromkeys([t for w in query if w.similarity > 0 for t in w.terms]))
+        known += [c for c in cues if c not in known]
         scores = np.zeros(len(self.entries))
         section_terms = [t for t in known if t in self._known_sections]
         if section_terms:
@@ -152,12 +199,10 @@ class LanguageIndex:
                 scores += best / best.max()
         return scores
 
-    def pick_sentences(
-        self, index: int, query: list[tuple[str, float]], count: int
-    ) -> tuple[str, str]:
+    def pick_sentences(self, index: int, query: Sequence[QueryWord], count: int) -> tuple[str, str]:
         """(answer, more): the ``count`` best sentences of the section in text order, the rest."""
         sentences = self.sentences[index]
-        weights = {t: self.idf.get(t, 0.0) * sim for t, sim in query if sim > 0}
+        weights = {t: self.idf.get(t, 0.0) * w.similarity for w in query for t in w.terms}
         scored = []
         for i, sentence in enumerate(sentences):
             words = set(terms(sentence, self.lang))
@@ -192,10 +237,10 @@ class Matcher:
         index = self.indexes.get(lang)
         if index is None:
             return None
-        query = index.query_terms(text)
-        if not any(sim for _, sim in query):
+        query = index.query(text)
+        if not any(w.similarity for w in query):
             return None
-        scores = index.rank(query)
+        scores = index.rank(query, index.cue_terms(text))
         best = int(np.argmax(scores))
         if scores[best] <= 0:
             return None
@@ -220,6 +265,13 @@ class Matcher:
         if not words:
             return 0.0
         return sum(w in known for w in words) / len(words)
+
+
+def _unknown_factor(known: bool, zipf: float) -> float:
+    if zipf <= 0:
+        return 1.0 if known else _UNKNOWN_NOISE
+    factor = (_UNKNOWN_ZIPF_ZERO - zipf) / _UNKNOWN_ZIPF_SPAN
+    return min(_UNKNOWN_MAX, max(_UNKNOWN_MIN, factor))
 
 
 def _idf(n: int, df: int) -> float:
