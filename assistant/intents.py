@@ -5,9 +5,11 @@ natural phrasing. An utterance is a command when, after politeness and hesitatio
 dropped, it is
 
 1. one of the phrasings below (exactly, or nearly: rapidfuzz ratio >= 88), or
-2. short (at most 8 words) and made only of command words and stopwords; then the longest
-   phrasing said within it decides, else the command words must point to one intent (a word
-   that is a command on its own, like ``mer`` or ``upprepa``, counts most).
+2. short (at most 12 words, 6 of them not stopwords) and made only of command words,
+   stopwords and words that go with any command (``läs``, ``vous``, ``alldeles``); then the
+   longest phrasing said within it, compared as stems, decides; else the command words must
+   point to one intent (a word that is a command on its own, like ``mer`` or ``upprepa``,
+   counts most), and when they point to several, the closest phrasing decides.
 
 Anything with a word about a subject (``orsaker``, ``spasmes`` ...) is left to matching.
 Switching language names the language (``på franska``, ``en suédois``) or not (``byt
@@ -21,15 +23,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .language import SUPPORTED_LANGUAGES, normalize, stem, stopwords
+from .language import SUPPORTED_LANGUAGES, normalize, stopwords, word_stem
 
 if TYPE_CHECKING:
     from .answering import Intent
 
 logger = logging.getLogger(__name__)
 
-_MAX_WORDS = 8
+#: A command is short: at most this many words, of which at most _MAX_CONTENT not stopwords.
+_MAX_WORDS = 12
+_MAX_CONTENT = 6
 _FUZZY_MIN = 88.0
+#: When command words point to several intents, the closest phrasing must be this near.
+_TIE_MIN = 70.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,11 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "va",
             "vadå",
             "förlåt",
+            "säg om",
+            "ta om",
+            "ta om det",
+            "jag hörde inte vad du sa",
+            "hörde inte",
         ),
         "more": (
             "mer",
@@ -83,6 +94,10 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "nästa",
             "berätta vidare",
             "resten",
+            "berätta mer om det",
+            "mer om det",
+            "och så",
+            "och sen då",
         ),
         "stop": (
             "sluta",
@@ -102,6 +117,11 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "sluta prata",
             "tystna",
             "det är bra så",
+            "inget mer",
+            "det är bra",
+            "stäng av",
+            "tyst nu",
+            "jag vill inte höra mer",
         ),
         "help": (
             "hjälp",
@@ -121,6 +141,11 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "vad kan man fråga om",
             "vad pratar du om",
             "instruktioner",
+            "hur gör man",
+            "vad ska jag säga",
+            "vad kan jag säga",
+            "vad gör du",
+            "hur använder jag den här",
         ),
         "slower": (
             "långsammare",
@@ -136,6 +161,10 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "för fort",
             "för snabbt",
             "ta det lugnt",
+            "sakta",
+            "långsamt",
+            "du läser för fort",
+            "lite långsammare",
         ),
         "faster": (
             "snabbare",
@@ -150,6 +179,10 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "skynda på",
             "inte så långsamt",
             "raskare",
+            "snabba på",
+            "lite snabbare",
+            "fortare tack",
+            "du läser för långsamt",
         ),
         "louder": (
             "högre",
@@ -168,6 +201,8 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "skruva upp",
             "skruva upp ljudet",
             "högre volym",
+            "högre ljud",
+            "jag hör inte vad du säger",
         ),
         "quieter": (
             "tystare",
@@ -186,6 +221,9 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "skruva ner ljudet",
             "svagare",
             "lägre volym",
+            "för starkt",
+            "inte så starkt",
+            "det låter för högt",
         ),
         "language": (
             "byt språk",
@@ -201,6 +239,8 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "byt till franska",
             "byt till svenska",
             "kan du prata franska",
+            "jag vill ha franska",
+            "jag vill ha svenska",
         ),
     },
     "fr": {
@@ -227,6 +267,12 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "relis",
             "relisez",
             "hein",
+            "redire",
+            "répétez ça",
+            "j'ai mal compris",
+            "comment dites-vous",
+            "je n'ai pas bien entendu",
+            "j'ai pas entendu",
         ),
         "more": (
             "plus",
@@ -248,6 +294,11 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "allez-y continuez",
             "quoi d'autre",
             "le reste",
+            "lisez la suite",
+            "et alors",
+            "dites-moi la suite",
+            "encore un peu",
+            "la suite s'il vous plaît",
         ),
         "stop": (
             "arrête",
@@ -270,6 +321,11 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "annuler",
             "chut",
             "arrête de parler",
+            "ça va aller",
+            "arrêtez de parler",
+            "c'est fini",
+            "je n'ai plus de question",
+            "ça suffit comme ça",
         ),
         "help": (
             "aide",
@@ -290,6 +346,12 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "qu'est-ce que tu sais faire",
             "qu'est-ce qu'on peut demander",
             "mode d'emploi",
+            "qu'est-ce que vous pouvez faire",
+            "que pouvez-vous faire",
+            "comment faire",
+            "qu'est-ce que je peux dire",
+            "je ne sais pas quoi demander",
+            "comment on fait",
         ),
         "slower": (
             "plus lentement",
@@ -305,6 +367,8 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "moins rapide",
             "pas si vite",
             "plus doucement",
+            "plus lent",
+            "lisez plus lentement",
         ),
         "faster": (
             "plus vite",
@@ -319,6 +383,9 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "plus rapide",
             "dépêchez-vous",
             "pas si lentement",
+            "lisez plus vite",
+            "un peu plus vite",
+            "vous allez trop lentement",
         ),
         "louder": (
             "plus fort",
@@ -336,6 +403,10 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "c'est trop bas",
             "plus de volume",
             "plus de son",
+            "on entend mal",
+            "je n'entends pas bien",
+            "plus haut",
+            "parlez plus haut",
         ),
         "quieter": (
             "moins fort",
@@ -353,6 +424,10 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "plus bas",
             "parlez plus bas",
             "moins de son",
+            "pas si fort",
+            "pas trop fort",
+            "moins haut",
+            "c'est trop bruyant",
         ),
         "language": (
             "change de langue",
@@ -369,6 +444,11 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
             "passez au suédois",
             "passez au français",
             "vous parlez suédois",
+            "plutôt en suédois",
+            "plutôt en français",
+            "passez en suédois",
+            "passez en français",
+            "parlez-moi en suédois",
         ),
     },
 }
@@ -377,6 +457,24 @@ _PHRASES: dict[str, dict[Intent, tuple[str, ...]]] = {
 _LANGUAGE_NAMES: dict[str, dict[str, str]] = {
     "sv": {"svenska": "sv", "franska": "fr"},
     "fr": {"suédois": "sv", "suédoise": "sv", "français": "fr", "française": "fr"},
+}
+
+#: Words that can go with any command without changing it (who speaks, reading and speaking
+#: verbs, degree, preference): "vous pouvez LIRE plus vite", "det är ALLDELES för starkt".
+#: A word about a subject ("orsaker", "spasmes") still makes the utterance a question.
+_NEUTRAL: dict[str, str] = {
+    "sv": (
+        "läs läsa läser läste prata pratar tala talar säg säga säger sa berätta berättar "
+        "höra hör du ni dig er mig vi oss man det den detta där här så alldeles väldigt "
+        "mycket lite hellre istället föredrar vill kan kunde skulle ska snälla tack nu då "
+        "gärna bra"
+    ),
+    "fr": (
+        "lire lisez lis lisant parler parlez parle parlant dire dites dis raconter racontez "
+        "raconte vous tu moi me nous on le la les ça ce cela peu beaucoup bien très mal "
+        "vraiment préfère préférez préférerais plutôt voulez voudrais pouvez pourriez "
+        "excusez excuse désolé svp merci maintenant là"
+    ),
 }
 
 #: Politeness and hesitation, dropped before matching (multi-word ones first).
@@ -454,7 +552,10 @@ def detect_intent(text: str, lang: str | None) -> IntentMatch | None:
 def _detect(text: str, lang: str) -> IntentMatch | None:
     table = _table(lang)
     words = _core(text, lang)
+    stop = stopwords(lang)
     if not words or len(words) > _MAX_WORDS:
+        return None
+    if sum(w not in stop for w in words) > _MAX_CONTENT:
         return None
     core = " ".join(words)
     intent = table.exact.get(core)
@@ -488,7 +589,7 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
     stop = stopwords(lang)
     scores: dict[Intent, float] = {}
     for word in words:
-        key = stem(word, lang)
+        key = word_stem(word, lang)
         intents = table.word_intents.get(key)
         if intents is None:
             if word in stop or key in table.neutral:
@@ -498,16 +599,29 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
             scores[intent] = scores.get(intent, 0.0) + 1.0 / len(intents)
             if (intent, key) in table.single:
                 scores[intent] += 1.0
+    said = " " + " ".join(word_stem(w, lang) for w in words) + " "
+    contained = [i for i, p in enumerate(table.phrase_stems) if f" {p} " in said]
+    if contained:  # the longest phrasing said within the utterance (as stems) decides
+        return table.phrase_intents[max(contained, key=lambda i: len(table.phrase_stems[i]))]
     if not scores:
         return None
-    padded = f" {' '.join(words)} "
-    contained = [p for p in table.phrases if f" {p} " in padded]
-    if contained:  # the longest phrasing said within the utterance decides
-        return table.phrase_intents[table.phrases.index(max(contained, key=len))]
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        return None
+    tied = [intent for intent, score in ranked if score == ranked[0][1]]
+    if len(tied) > 1:  # the words point several ways: the closest phrasing decides
+        return _closest(" ".join(words), table, tied)
     return ranked[0][0]
+
+
+def _closest(core: str, table: _Table, intents: list[Intent]) -> Intent | None:
+    from rapidfuzz import fuzz
+
+    best: tuple[float, Intent | None] = (_TIE_MIN, None)
+    for phrase, intent in zip(table.phrases, table.phrase_intents, strict=True):
+        if intent in intents:
+            score = fuzz.token_set_ratio(core, phrase)
+            if score > best[0]:
+                best = (score, intent)
+    return best[1]
 
 
 def _core(text: str, lang: str) -> list[str]:
@@ -520,6 +634,8 @@ class _Table:
     exact: dict[str, Intent]
     phrases: list[str]
     phrase_intents: list[Intent]
+    #: the phrasings as stems (inflected forms match: "säga om" contains "säg om")
+    phrase_stems: list[str]
     #: stem -> the intents whose phrasings use it (stopwords left out)
     word_intents: dict[str, tuple[Intent, ...]]
     #: (intent, stem) where the word alone is a phrasing of the intent
@@ -531,7 +647,7 @@ class _Table:
 @lru_cache(maxsize=8)
 def _table(lang: str) -> _Table:
     fillers = tuple(normalize(f, lang) for f in _FILLERS[lang])
-    table = _Table(fillers, {}, [], [], {}, frozenset(), frozenset())
+    table = _Table(fillers, {}, [], [], [], {}, frozenset(), frozenset())
     stop = stopwords(lang)
     word_intents: dict[str, list[Intent]] = {}
     single: set[tuple[Intent, str]] = set()
@@ -544,9 +660,10 @@ def _table(lang: str) -> _Table:
             table.exact.setdefault(core, intent)
             table.phrases.append(core)
             table.phrase_intents.append(intent)
+            table.phrase_stems.append(" ".join(word_stem(w, lang) for w in core.split()))
             words = core.split()
             for word in words:
-                key = stem(word, lang)
+                key = word_stem(word, lang)
                 if word in stop:
                     neutral.add(key)
                     continue
@@ -555,8 +672,12 @@ def _table(lang: str) -> _Table:
                     word_intents[key].append(intent)
                 if len(words) == 1:
                     single.add((intent, key))
+    for word in _NEUTRAL[lang].split():
+        key = word_stem(normalize(word, lang), lang)
+        if key not in word_intents:
+            neutral.add(key)
     for name in _LANGUAGE_NAMES[lang]:
-        key = stem(normalize(name, lang), lang)
+        key = word_stem(normalize(name, lang), lang)
         word_intents.setdefault(key, ["language"])
         single.add(("language", key))
     return _Table(
@@ -564,6 +685,7 @@ def _table(lang: str) -> _Table:
         exact=table.exact,
         phrases=table.phrases,
         phrase_intents=table.phrase_intents,
+        phrase_stems=table.phrase_stems,
         word_intents={k: tuple(v) for k, v in word_intents.items()},
         single=frozenset(single),
         neutral=frozenset(neutral),
