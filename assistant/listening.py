@@ -15,8 +15,9 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -24,7 +25,15 @@ from .audio import Int16Array, Pcm
 from .config import Config
 from .errors import AssistantError, RecognitionError
 from .listening_sources import RATE_HZ, AudioSource, MicrophoneSource
-from .recognition import Utterance, VoskModel, load_model, recognition_languages
+from .recognition import (
+    Recognizer,
+    Utterance,
+    VoskRecognizer,
+    load_model,
+    parse_result,
+    recognition_languages,
+    vosk_recognizers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,21 +82,39 @@ class Segmenter(Protocol):
 
 
 class VoskSegmenter:
-    """Utterance ends by Vosk's endpointing (the rules of the model's managed ``model.conf``).
+    """Utterances cut by Vosk's endpointing (the rules of the model's managed ``model.conf``).
 
-    Speech starts when the recognizer's partial result has words; the utterance ends at
-    Vosk's endpoint, or at ``max_utterance_s``. The utterance audio includes up to
-    ``pre_roll_s`` before the start.
+    Every block goes to one fresh Kaldi recognizer per language; the first one's endpointing
+    decides. Speech starts when its partial result has words; the utterance ends at its
+    endpoint, or at ``max_utterance_s``. The utterance carries the audio (with up to
+    ``pre_roll_s`` before the start) and each language's transcript, decoded while the audio
+    streamed in, so recognition needs no second pass. Recognizers are replaced after every
+    utterance (a new visitor may be next).
     """
 
     def __init__(
-        self, new_kaldi: Callable[[], Any], *, max_utterance_s: float, pre_roll_s: float = 1.0
+        self,
+        recognizers: Sequence[VoskRecognizer],
+        *,
+        max_utterance_s: float,
+        pre_roll_s: float = 1.0,
     ) -> None:
-        self.new_kaldi = new_kaldi
+        if not recognizers:
+            raise RecognitionError("no-language", "no recognizer to segment with")
+        self.recognizers = list(recognizers)
         self.max_utterance_s = max_utterance_s
         self.pre_roll = int(pre_roll_s * RATE_HZ)
-        self._rec = new_kaldi()
+        self._pool = (
+            ThreadPoolExecutor(len(recognizers) - 1, thread_name_prefix="segment")
+            if len(recognizers) > 1
+            else None
+        )
         self._fed = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self._recs = [r.new_kaldi() for r in self.recognizers]
+        self._rec_start = self._fed
         self._buffer: list[Int16Array] = []
         self._buffered = 0
         self._speech_at: int | None = None
@@ -98,51 +125,59 @@ class VoskSegmenter:
         self._fed += len(samples)
         self._buffer.append(samples)
         self._buffered += len(samples)
-        endpoint = bool(self._rec.AcceptWaveform(np.asarray(samples, dtype="<i2").tobytes()))
+        data = np.asarray(samples, dtype="<i2").tobytes()
+        pool = self._pool
+        others = [pool.submit(r.AcceptWaveform, data) for r in self._recs[1:]] if pool else []
+        endpoint = bool(self._recs[0].AcceptWaveform(data))
+        for future in others:
+            future.result()
         events: list[SegmentEvent] = []
-        if self._speech_at is None and (endpoint or self._partial()):
-            text = json.loads(self._rec.Result())["text"] if endpoint else "?"
-            if text:
-                self._speech_at = max(0, self._fed - len(samples))
-                events.append(SpeechStarted(self._speech_at / RATE_HZ))
-        elif endpoint:
-            self._rec.Result()
         if self._speech_at is None:
-            self._trim()
-            return events
+            if endpoint:  # an endpoint before any partial words: a short word, or nothing
+                start_s = (self._fed - self._buffered) / RATE_HZ
+                heard = self._cut(truncated=False, final=False)
+                return [SpeechStarted(start_s), heard] if heard.utterance.streamed else []
+            if not self._partial():
+                self._trim()
+                return events
+            self._speech_at = self._fed - len(samples)
+            events.append(SpeechStarted(self._speech_at / RATE_HZ))
         too_long = (self._fed - self._speech_at) / RATE_HZ >= self.max_utterance_s
         if endpoint or too_long:
-            if too_long and not endpoint:
-                self._rec.Result()  # finalizes; the recognizer then starts a new utterance
-            events.append(self._cut(truncated=too_long and not endpoint))
+            events.append(self._cut(truncated=too_long and not endpoint, final=False))
         return events
 
     def flush(self) -> list[SegmentEvent]:
-        text = json.loads(self._rec.FinalResult()).get("text", "")
-        events: list[SegmentEvent] = []
-        if self._speech_at is None and text:
-            self._speech_at = max(0, self._fed - self._buffered)
-            events.append(SpeechStarted(self._speech_at / RATE_HZ))
-        if self._speech_at is not None:
-            events.append(self._cut(truncated=False))
-        self.reset()
-        return events
-
-    def reset(self) -> None:
-        self._rec = self.new_kaldi()
-        self._buffer, self._buffered, self._speech_at = [], 0, None
+        if self._speech_at is None and not self._buffered:
+            return []
+        announced = self._speech_at is not None
+        start_s = (self._fed - self._buffered) / RATE_HZ
+        heard = self._cut(truncated=False, final=True)
+        if announced:
+            return [heard]
+        return [SpeechStarted(start_s), heard] if heard.utterance.streamed else []
 
     def _partial(self) -> bool:
-        return bool(json.loads(self._rec.PartialResult()).get("partial"))
+        return bool(json.loads(self._recs[0].PartialResult()).get("partial"))
 
     def _trim(self) -> None:
         while self._buffer and self._buffered - len(self._buffer[0]) >= self.pre_roll:
             self._buffered -= len(self._buffer.pop(0))
 
-    def _cut(self, *, truncated: bool) -> UtteranceEnded:
+    def _cut(self, *, truncated: bool, final: bool) -> UtteranceEnded:
         samples = np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
-        self._buffer, self._buffered, self._speech_at = [], 0, None
-        return UtteranceEnded(Utterance.of(Pcm(samples, RATE_HZ), truncated=truncated))
+        pcm = Pcm(samples, RATE_HZ)
+        offset_s = (self._fed - self._buffered - self._rec_start) / RATE_HZ
+        streamed = {}
+        for recognizer, rec in zip(self.recognizers, self._recs, strict=True):
+            raw = rec.FinalResult() if final else rec.Result()
+            transcript = parse_result(raw, recognizer.lang, pcm.duration_s, offset_s)
+            streamed[recognizer.lang] = transcript
+        heard = UtteranceEnded(Utterance.of(pcm, truncated=truncated, streamed=streamed))
+        if not streamed[self.recognizers[0].lang].text and self._speech_at is None:
+            heard = UtteranceEnded(Utterance.of(pcm))  # nothing was said: no transcripts
+        self.reset()
+        return heard
 
 
 class Listener:
@@ -245,23 +280,22 @@ class Listener:
         return failures + 1
 
 
-def segmenter_model(config: Config) -> VoskModel:
-    """The model whose endpointing cuts utterances: the default language's when installed."""
-    langs = recognition_languages(config)
-    lang = config.dialog.default_language if config.dialog.default_language in langs else langs[0]
-    return load_model(config, lang)
+def microphone_listener(config: Config, recognizer: Recognizer) -> Listener:
+    """A listener on the configured microphone, decoding with ``recognizer``'s languages.
 
-
-def microphone_listener(config: Config) -> Listener:
-    """A listener on the configured microphone, cut by Vosk's endpointing."""
+    The default language's model (else the first) does the endpointing.
+    """
     from .audio import refresh_devices
-    from .recognition import VoskRecognizer
 
-    model = VoskRecognizer(segmenter_model(config))
+    inner = vosk_recognizers(recognizer)
+    if not inner:
+        raise RecognitionError("no-language", "the recognizer has no Vosk model to listen with")
+    default = config.dialog.default_language
+    inner.sort(key=lambda r: r.lang != default)
     source = MicrophoneSource(
         config.audio.input_device, rate_hz=config.audio.input_rate_hz, block_s=config.audio.block_s
     )
-    segmenter = VoskSegmenter(model.new_kaldi, max_utterance_s=config.recognition.max_utterance_s)
+    segmenter = VoskSegmenter(inner, max_utterance_s=config.recognition.max_utterance_s)
     return Listener(source, segmenter, refresh=refresh_devices)
 
 

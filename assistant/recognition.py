@@ -23,7 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -84,10 +84,19 @@ class Utterance:
     duration_s: float
     #: The utterance was cut at the maximum length, not ended by silence.
     truncated: bool = False
+    #: Transcripts already decoded while the audio streamed in, per language (the listener's
+    #: recognizers); a recognizer of that language returns it instead of decoding again.
+    streamed: Mapping[str, Transcript] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, pcm: Pcm, *, truncated: bool = False) -> Utterance:
-        return cls(pcm, pcm.duration_s, truncated)
+    def of(
+        cls,
+        pcm: Pcm,
+        *,
+        truncated: bool = False,
+        streamed: Mapping[str, Transcript] | None = None,
+    ) -> Utterance:
+        return cls(pcm, pcm.duration_s, truncated, dict(streamed or {}))
 
 
 class Recognizer(Protocol):
@@ -145,10 +154,16 @@ class VoskModel:
         return known + ([self.unknown_token] if self.unknown_token else [])
 
 
-def _parse(raw: str, lang: str, duration_s: float) -> Transcript:
+def parse_result(raw: str, lang: str, duration_s: float, offset_s: float = 0.0) -> Transcript:
+    """A Vosk JSON result as a :class:`Transcript`; word times shifted by ``-offset_s``."""
     result = json.loads(raw)
     words = tuple(
-        Word(str(w["word"]), float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
+        Word(
+            str(w["word"]),
+            round(max(0.0, float(w["start"]) - offset_s), 3),
+            round(max(0.0, float(w["end"]) - offset_s), 3),
+            float(w.get("conf", 1.0)),
+        )
         for w in result.get("result", [])
     )
     text = " ".join(w.text for w in words) if words else str(result.get("text", "")).strip()
@@ -171,6 +186,9 @@ class VoskRecognizer:
         return self.model.lang
 
     def recognize(self, utterance: Utterance) -> Transcript:
+        streamed = utterance.streamed.get(self.lang)
+        if streamed is not None:
+            return streamed
         pcm = utterance.pcm
         samples = resample(pcm.samples, pcm.rate_hz, self.model.rate_hz)
         step = int(self.model.rate_hz * FEED_BLOCK_S)
@@ -183,7 +201,7 @@ class VoskRecognizer:
         for chunk in chunks:
             if len(chunk):
                 rec.AcceptWaveform(np.asarray(chunk, dtype="<i2").tobytes())
-        return _parse(rec.FinalResult(), self.lang, duration_s)
+        return parse_result(rec.FinalResult(), self.lang, duration_s)
 
     def new_kaldi(self) -> Any:
         """A Kaldi recognizer with the grammar set at creation (before any audio)."""
@@ -194,6 +212,15 @@ class VoskRecognizer:
             rec = vosk.KaldiRecognizer(self.model.model, self.model.rate_hz)
         rec.SetWords(True)
         return rec
+
+
+def vosk_recognizers(recognizer: Recognizer) -> list[VoskRecognizer]:
+    """The Vosk recognizers inside a recognizer (one language, or every language of ``auto``)."""
+    if isinstance(recognizer, VoskRecognizer):
+        return [recognizer]
+    if isinstance(recognizer, AutoRecognizer):
+        return [r for inner in recognizer.recognizers.values() for r in vosk_recognizers(inner)]
+    return []
 
 
 class AutoRecognizer:

@@ -4,6 +4,7 @@ WAV sources, and the real sounddevice microphone path on the virtual ALSA microp
 from __future__ import annotations
 
 import argparse
+import copy
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,7 +60,7 @@ def utterances(events: list[SegmentEvent] | list[ListenerEvent]) -> list[Utteran
 def test_endpointing_splits_two_utterances(ko_model: VoskModel, restricted: VoskRecognizer) -> None:
     hello = ko_pcm("안녕하세요")
     audio = join(silence(0.5), hello, silence(1.5), hello, silence(1.5))
-    segmenter = VoskSegmenter(restricted.new_kaldi, max_utterance_s=6.0)
+    segmenter = VoskSegmenter([restricted], max_utterance_s=6.0)
     events = segment(segmenter, audio)
     kinds = [type(e).__name__ for e in events]
     assert kinds == ["SpeechStarted", "UtteranceEnded", "SpeechStarted", "UtteranceEnded"]
@@ -68,19 +69,38 @@ def test_endpointing_splits_two_utterances(ko_model: VoskModel, restricted: Vosk
     assert 0.0 <= started[0] < 1.5 and 2.0 < started[1] < 4.5
     for utt in (first, second):
         assert not utt.truncated and utt.duration_s < hello.duration_s + 2.5
-        assert restricted.recognize(utt).text == "안녕하세요"
+        # Decoded while streaming (no second pass), with word times inside the utterance ...
+        streamed = utt.streamed["ko"]
+        assert restricted.recognize(utt) is streamed and streamed.text == "안녕하세요"
+        assert all(0 <= w.start_s < w.end_s <= utt.duration_s for w in streamed.words)
+        # ... and the same words as decoding the cut audio afresh.
+        assert restricted.recognize(Utterance.of(utt.pcm)).text == "안녕하세요"
+
+
+@pytest.mark.real_vosk
+def test_segmenter_streams_every_language(ko_model: VoskModel) -> None:
+    """Two recognizers (labelled as two languages) decode the same stream concurrently."""
+    greet = VoskRecognizer(ko_model, ["안녕하세요", "학교"])
+    relabelled = copy.copy(ko_model)  # a second language, served by the same loaded model
+    relabelled.lang = "xx"
+    other = VoskRecognizer(relabelled, ["감사합니다"])
+    segmenter = VoskSegmenter([greet, other], max_utterance_s=6.0)
+    found = utterances(segment(segmenter, join(silence(0.3), ko_pcm("안녕하세요"), silence(1.5))))
+    assert len(found) == 1 and set(found[0].streamed) == {"ko", "xx"}
+    assert found[0].streamed["ko"].text == "안녕하세요"
+    assert {w.text for w in found[0].streamed["xx"].words} <= {"감사합니다"}
 
 
 @pytest.mark.real_vosk
 def test_silence_gives_no_utterance(restricted: VoskRecognizer) -> None:
-    segmenter = VoskSegmenter(restricted.new_kaldi, max_utterance_s=6.0)
+    segmenter = VoskSegmenter([restricted], max_utterance_s=6.0)
     assert segment(segmenter, silence(3.0)) == []
 
 
 @pytest.mark.real_vosk
 def test_maximum_length_cuts_the_utterance(restricted: VoskRecognizer) -> None:
     speech = join(*[ko_pcm("안녕하세요 감사합니다 학교")] * 3)
-    segmenter = VoskSegmenter(restricted.new_kaldi, max_utterance_s=1.5)
+    segmenter = VoskSegmenter([restricted], max_utterance_s=1.5)
     found = utterances(segment(segmenter, speech))
     assert len(found) >= 2 and found[0].truncated
     assert all(u.duration_s <= 1.5 + 1.0 + 0.1 for u in found)  # max length + pre-roll + block
@@ -241,7 +261,7 @@ def test_microphone_transcript_equals_the_file_transcript(
     from_file = restricted.recognize(Utterance.of(read_wav(path, rate_hz=16000)))
     # 20 ms blocks: the virtual microphone is paced in 20 ms steps (longer periods read ahead).
     source = MicrophoneSource(MIC_NAME, block_s=MIC_BLOCK_S)
-    listener = Listener(source, VoskSegmenter(restricted.new_kaldi, max_utterance_s=6.0))
+    listener = Listener(source, VoskSegmenter([restricted], max_utterance_s=6.0))
     listener.start()
     try:
         mic.play_into_mic(speech.samples, silence_after_s=2.0)

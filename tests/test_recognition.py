@@ -102,18 +102,20 @@ def test_silence_gives_an_empty_transcript(ko_model: VoskModel, restricted: Vosk
 
 
 @real
-def test_streaming_small_chunks_equals_one_block(ko_model: VoskModel) -> None:
-    recognizer = VoskRecognizer(ko_model)
-    pcm = join(silence(0.3), ko_pcm("학교에 갑니다"), silence(0.3))
-    one = recognizer.transcribe([pcm.samples], pcm.duration_s)
+def test_streaming_small_chunks_equals_one_block(restricted: VoskRecognizer) -> None:
+    """Restricted: unrestricted decoding of espeak-ng's Korean is so unsure that the lookahead
+    decoder's cache state alone changes its output from one run to the next."""
+    pcm = join(silence(0.3), ko_pcm("안녕하세요"), silence(0.6), ko_pcm("학교"), silence(0.3))
+    one = restricted.transcribe([pcm.samples], pcm.duration_s)
+    assert one.text
     step = 800  # 50 ms
     chunks = [pcm.samples[i : i + step] for i in range(0, len(pcm.samples), step)]
     for streamed in (
-        recognizer.transcribe(chunks, pcm.duration_s),
-        recognizer.recognize(Utterance.of(pcm)),  # 0.2 s blocks
+        restricted.transcribe(chunks, pcm.duration_s),
+        restricted.recognize(Utterance.of(pcm)),  # 0.2 s blocks
     ):
         # Same words and timings; word confidences (lattice posteriors) vary with block size.
-        assert streamed.text == one.text and streamed.text
+        assert streamed.text == one.text
         assert [w.text for w in streamed.words] == [w.text for w in one.words]
         for a, b in zip(streamed.words, one.words, strict=True):
             assert abs(a.start_s - b.start_s) < 0.1 and abs(a.end_s - b.end_s) < 0.1

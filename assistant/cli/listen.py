@@ -43,7 +43,7 @@ def _core(config: Config) -> tuple[Mapping[str, Sequence[str]], Any]:
     return vocabulary, QuestionAnswerer(library, config.matching, config.languages)
 
 
-def _utterance(args: argparse.Namespace, config: Config) -> Any:
+def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None) -> Any:
     from ..audio import Pcm, read_wav
     from ..recognition import Utterance
 
@@ -61,7 +61,7 @@ def _utterance(args: argparse.Namespace, config: Config) -> Any:
         return Utterance.of(pcm)
     from ..listening import UtteranceEnded, microphone_listener
 
-    listener = microphone_listener(config)
+    listener = microphone_listener(config, recognizer)
     listener.start()
     try:
         for event in listener.events(args.timeout):
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     vocabulary, core = (None, None) if args.no_answer else _core(config)
     fit: Callable[[str, str], float] | None = core.fit if core is not None else None
     recognizer = build_recognizer(config, vocabulary, fit, lang=args.lang)
-    transcript = recognizer.recognize(_utterance(args, config))
+    transcript = recognizer.recognize(_utterance(args, config, recognizer))
     reply = None
     if core is not None and transcript.text:
         try:
