@@ -5,10 +5,11 @@ Prints, for every valid model in the models folder (or the Korean test model fro
 the model, real-time factor of recognition (processing time / audio duration), and the latency
 from the end of speech to the final transcript, two ways:
 
-* ``stream``: the recognizer was fed the audio as it came (0.1 s blocks); latency is the
-  final-result call after the last block;
-* ``utterance``: the kiosk's path: the listener cuts the utterance (Vosk endpointing), then the
-  recognizer decodes the whole utterance; latency is that decoding.
+* ``listener``: the kiosk's path: 0.1 s blocks go through the segmenter, which decodes as the
+  audio comes; latency is the processing of the block that reaches Vosk's endpoint (after the
+  configured endpoint silence) and returns the utterance with its transcript;
+* ``second pass``: decoding the whole utterance again after it ended (what recognizing a WAV
+  file costs), for comparison.
 
 Goals with small models: real-time factor under 0.3, end-of-speech latency under 300 ms.
 Test audio: the shared speech samples for sv/fr, espeak-ng speech for other languages.
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant import PROJECT_DIR
 from assistant.audio import Pcm, read_wav
 from assistant.config import Config, config_from_dict, load_config
+from assistant.listening import UtteranceEnded, VoskSegmenter
 from assistant.model_install import Installer
 from assistant.models import installed_models
 from assistant.recognition import Utterance, VoskRecognizer, load_model
@@ -48,17 +50,20 @@ def rss_mb() -> float:
     return float(psutil.Process().memory_info().rss) / 1e6
 
 
-def test_audio(lang: str, limit: int) -> list[Pcm]:
+def test_audio(lang: str, limit: int) -> tuple[list[Pcm], list[str]]:
+    """Clips in ``lang`` and their transcripts (the vocabulary of the restricted run)."""
     folders = sorted(SAMPLES.glob(f"{lang}-*")) if SAMPLES.is_dir() else []
     wavs = [w for f in folders for w in sorted(f.glob("*.wav"))][:limit]
     if wavs:
-        return [read_wav(w, rate_hz=16000) for w in wavs]
+        texts = [w.with_suffix(".txt").read_text(encoding="utf-8") for w in wavs]
+        return [read_wav(w, rate_hz=16000) for w in wavs], texts
     out = []
-    for i, text in enumerate(ESPEAK_TEXT.get(lang, ["test"])):
+    texts = ESPEAK_TEXT.get(lang, ["test"])
+    for i, text in enumerate(texts):
         path = Path(tempfile.mkdtemp()) / f"{i}.wav"
         subprocess.run(["espeak-ng", "-v", lang, "-w", str(path), text], check=True)
         out.append(read_wav(path, rate_hz=16000))
-    return out
+    return out, texts
 
 
 def korean_config() -> Config:
@@ -76,7 +81,9 @@ def korean_config() -> Config:
     )
 
 
-def bench_model(config: Config, lang: str, clips: list[Pcm], repeat: int) -> None:
+def bench_model(
+    config: Config, lang: str, clips: list[Pcm], vocabulary: list[str], repeat: int
+) -> None:
     before, started = rss_mb(), time.perf_counter()
     model = load_model(config, lang)
     load_s, memory_mb = time.perf_counter() - started, rss_mb() - before
@@ -90,23 +97,35 @@ def bench_model(config: Config, lang: str, clips: list[Pcm], repeat: int) -> Non
             recognizer.recognize(Utterance.of(clip))
         rtfs.append((time.perf_counter() - t0) / audio_s)
         for clip in clips:
-            rec = recognizer.new_kaldi()
-            samples = np.concatenate([clip.samples, silence])
+            # The listener's path: blocks through the segmenter; the block that ends the
+            # utterance (Vosk's endpoint) returns it with the streamed transcript.
+            segmenter = VoskSegmenter([recognizer], max_utterance_s=60.0)
+            samples = np.concatenate([clip.samples, silence, silence])
             step = int(16000 * BLOCK_S)
             for i in range(0, len(samples), step):
-                rec.AcceptWaveform(samples[i : i + step].astype("<i2").tobytes())
-            t1 = time.perf_counter()
-            rec.FinalResult()
-            stream_ms.append((time.perf_counter() - t1) * 1000)
+                t1 = time.perf_counter()
+                events = segmenter.feed(samples[i : i + step])
+                if any(isinstance(e, UtteranceEnded) for e in events):
+                    stream_ms.append((time.perf_counter() - t1) * 1000)
+                    break
             t2 = time.perf_counter()
             recognizer.recognize(Utterance.of(clip))
             utterance_ms.append((time.perf_counter() - t2) * 1000)
+    restricted_rtf = float("nan")
+    if model.supports_vocabulary:
+        limited = VoskRecognizer(model, vocabulary)
+        t3 = time.perf_counter()
+        for clip in clips:
+            limited.recognize(Utterance.of(clip))
+        restricted_rtf = (time.perf_counter() - t3) / audio_s
     print(
         f"{model.path.name} [{lang}]: load {load_s:.2f} s, +{memory_mb:.0f} MB RSS, "
-        f"RTF {statistics.median(rtfs):.2f} on {audio_s:.1f} s of audio, "
-        f"end-of-speech latency: stream {statistics.median(stream_ms):.0f} ms "
-        f"(max {max(stream_ms):.0f}), utterance {statistics.median(utterance_ms):.0f} ms "
-        f"(max {max(utterance_ms):.0f}), vocabulary "
+        f"RTF {statistics.median(rtfs):.2f} ({restricted_rtf:.2f} restricted) "
+        f"on {audio_s:.1f} s of audio, "
+        f"end-of-speech latency after the endpoint silence: listener "
+        f"{statistics.median(stream_ms or [float('nan')]):.0f} ms "
+        f"(max {max(stream_ms or [float('nan')]):.0f}, {len(stream_ms)} endpoints), "
+        f"second pass {statistics.median(utterance_ms):.0f} ms, vocabulary "
         f"{'restrictable' if model.supports_vocabulary else 'static'}"
     )
 
@@ -125,7 +144,8 @@ def main() -> int:
         models = installed_models(config)
     for m in models:
         lang = m.lang or "?"
-        bench_model(config, lang, test_audio(lang, args.clips), args.repeat)
+        clips, texts = test_audio(lang, args.clips)
+        bench_model(config, lang, clips, texts, args.repeat)
     return 0
 
 
