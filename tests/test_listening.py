@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
+import json
+import subprocess
+import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, Pcm, refresh_devices, write_wav
-from assistant.errors import AudioError
+from assistant.config import Config
+from assistant.errors import AudioError, ModelError
 from assistant.listening import (
     DeviceError,
     InputOverflow,
@@ -24,10 +30,11 @@ from assistant.listening import (
     SpeechStarted,
     UtteranceEnded,
     VoskSegmenter,
+    prepare_recognition,
 )
 from assistant.listening_sources import Block, MicrophoneSource, WavSource
 from assistant.recognition import Utterance, VoskModel, VoskRecognizer, load_model
-from tests.speech_input_support import KO_WORDS, join, ko_config, ko_pcm, silence
+from tests.speech_input_support import KO_WORDS, config_for, join, ko_config, ko_pcm, silence
 from tests.virtual_alsa import MIC_NAME, VirtualAlsa
 
 MIC_BLOCK_S = 0.02
@@ -306,3 +313,55 @@ def test_missing_microphone_is_reported_and_reopened(mic: VirtualAlsa) -> None:
     finally:
         mic.wait_mic_idle(5.0)
         listener.stop()
+
+
+# -- fail-fast preparation and the listen command on the microphone ----------------------------
+def _with(config: Config, **audio: object) -> Config:
+    return dataclasses.replace(config, audio=dataclasses.replace(config.audio, **audio))
+
+
+@pytest.mark.real_audio
+@pytest.mark.real_vosk
+def test_prepare_recognition(mic: VirtualAlsa, ko_model_dir: Path, tmp_path: Path) -> None:
+    config = ko_config(ko_model_dir)
+    prepare_recognition(_with(config, input_device=MIC_NAME))
+    with pytest.raises(AudioError) as err:
+        prepare_recognition(_with(config, input_device="no-such-microphone"))
+    assert err.value.code == "device-missing"
+    empty = config_for(tmp_path / "models", {"ko": "vosk-model-small-ko-test"})
+    with pytest.raises(ModelError) as model_err:
+        prepare_recognition(empty)
+    assert model_err.value.code == "model-missing"
+
+
+@pytest.mark.real_audio
+@pytest.mark.real_vosk
+@pytest.mark.e2e
+def test_listen_command_on_the_microphone(
+    mic: VirtualAlsa, ko_model_dir: Path, tmp_path: Path
+) -> None:
+    config = ko_config(ko_model_dir)
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(
+        'languages = ["ko"]\n[dialog]\ndefault_language = "ko"\n'
+        f'[audio]\ninput_device = "{MIC_NAME}"\nblock_s = {MIC_BLOCK_S}\n'
+        f'[models]\nfolder = "{config.models.folder}"\n'
+        f'[models.languages]\nko = "{config.models.languages["ko"]}"\n'
+    )
+    cmd = [sys.executable, "run.py", "--config", str(toml), "listen", "--no-answer", "--json"]
+    child = subprocess.Popen(
+        [*cmd, "--timeout", "20"],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Held by the virtual microphone until the program captures.
+        mic.play_into_mic(ko_pcm("안녕하세요").samples, silence_after_s=2.0)
+        out, err = child.communicate(timeout=90)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    transcript = json.loads(out)["transcript"]
+    assert transcript["lang"] == "ko" and transcript["text"]
