@@ -225,13 +225,14 @@ def content_words(text: str, lang: str) -> list[Word]:
         base = lemma(word, lang)
         if base in stop:
             continue
+        known = is_word(word, lang)
         parts = [p for p in compound_parts(base, lang) if p not in stop]
         head = stem(base, lang)
         out.append(
             Word(
                 word,
                 (head, *(p for p in (word_stem(x, lang) for x in parts) if p != head)),
-                is_word(word, lang),
+                known,
                 commonness(word, lang),
             )
         )

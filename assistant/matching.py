@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -39,16 +40,23 @@ _FUZZY_KNOWN_WORD = 0.8
 _FUZZY_MIN_LEN = 4
 #: Weight of the author's title and keywords in the section index (repetitions).
 _TITLE_BOOST = 2
-#: Weight of a question word the documents do not have, relative to a word in no section.
-#: A rare word (another illness, a place: Zipf about 3) is strong evidence that the question
-#: is about something else; an everyday word ("prata", "petit": Zipf 5-6) says little about
-#: the subject; a word neither dictionary nor word list knows is likely misheard.
+#: Specificity of a question word, from how common it is (wordfreq's Zipf scale): a rare word
+#: (an illness, a place: Zipf about 3) says much about what the question is about, and when
+#: the documents lack it, it is strong evidence that the question is about something else;
+#: an everyday word ("ge", "prata", "petit": Zipf 5-6) says little either way; a word
+#: neither the dictionary nor the word list knows is likely misheard.
 _UNKNOWN_ZIPF_ZERO = 7.0
 _UNKNOWN_ZIPF_SPAN = 3.0
 _UNKNOWN_MIN, _UNKNOWN_MAX = 0.2, 1.5
 _UNKNOWN_NOISE = 0.4
 #: Similarity of a term the documents have only inside compounds ("ligg" of "bakomliggande").
 _PART_ONLY = 0.5
+#: Weight in ranking of the concept a question cue asks for ("varför" -> orsak).
+_CUE_WEIGHT = 1.0
+#: Weight of the best sentence against the whole section in ranking.
+_UNIT_WEIGHT = 0.5
+#: Third-party loggers held at WARNING (see _quiet_libraries).
+_QUIET_LOGGERS = ("bm25s", "simplemma", "wordfreq", "numba")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«(]?[A-ZÅÄÖÉÈÊÀÂÇÎÔÛ0-9])")
 
 
@@ -74,8 +82,11 @@ class QueryWord:
     terms: tuple[str, ...]
     #: 1.0 for a document word, the fuzzy similarity for a near one, 0.0 for an unknown one.
     similarity: float
-    #: Its evidence weight (idf; an unknown word weighs as a word in no section).
+    #: Its evidence weight: idf (an unknown word weighs as a word in no section) times
+    #: its specificity.
     weight: float
+    #: How much the word says about a subject: rare words much, everyday words little.
+    specificity: float
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,8 @@ class LanguageIndex:
     def __init__(self, entries: Sequence[tuple[Document, Section]], lang: str) -> None:
         import bm25s
 
+        _quiet_libraries()
+
         self.lang = lang
         self.entries = list(entries)
         self.sentences: list[list[str]] = [split_sentences(s.text) for _, s in self.entries]
@@ -106,7 +119,7 @@ class LanguageIndex:
             author = " ".join([section.title, *section.keywords])
             body = terms(section.text, lang) + terms(" ".join(section.questions), lang)
             section_terms.append(body + terms(author, lang) * _TITLE_BOOST)
-            for sentence in [*self.sentences[i], *section.questions, author]:
+            for sentence in [*self.sentences[i], *section.questions]:
                 units.append(_Unit(i, tuple(terms(sentence, lang))))
             whole_terms.update(t[0] for t in word_terms(f"{section.text} {author}", lang))
             whole_terms.update(t[0] for t in word_terms(" ".join(section.questions), lang))
@@ -143,8 +156,9 @@ class LanguageIndex:
             seen.add(word.terms)
             whole, *parts = word.terms
             known_parts = tuple(p for p in parts if p in self.idf)
-            if whole in self.idf:
-                found, similarity = (whole, *known_parts), 1.0
+            found: tuple[str, ...]
+            if whole in self.idf:  # the parts only stand in for a compound the documents lack
+                found, similarity = (whole,), 1.0
             elif known_parts:  # an unknown compound is asked about through its known parts
                 found, similarity = known_parts, 1.0
             else:
@@ -161,11 +175,12 @@ class LanguageIndex:
                     similarity *= _FUZZY_KNOWN_WORD
             if found and found[0] not in self._whole_terms:
                 similarity *= _PART_ONLY  # in the documents only inside compounds: weak
+            specificity = _specificity(word.known, word.zipf)
             if found:
-                weight = sum(self.idf[t] for t in found) / len(found)
+                weight = specificity * sum(self.idf[t] for t in found) / len(found)
             else:
-                weight = self.unknown_weight * _unknown_factor(word.known, word.zipf)
-            out.append(QueryWord(word.word, found, similarity, weight))
+                weight = specificity * self.unknown_weight
+            out.append(QueryWord(word.word, found, similarity, weight, specificity))
         return out
 
     def cue_terms(self, text: str) -> list[str]:
@@ -181,23 +196,38 @@ class LanguageIndex:
         return found / total if total else 0.0
 
     def rank(self, query: Sequence[QueryWord], cues: Sequence[str] = ()) -> np.ndarray:
-        """A score per section (higher is better)."""
-        known = list(dict.fromkeys([t for w in query if w.similarity > 0 for t in w.terms]))
-        known += [c for c in cues if c not in known]
+        """A score per section (higher is better): each term's BM25 score weighted by how
+        specific the question word is, over sections plus over their best sentence."""
+        weights: dict[str, float] = {}
+        for word in query:
+            for term in word.terms if word.similarity > 0 else ():
+                weight = word.similarity * min(1.0, word.specificity)
+                weights[term] = max(weights.get(term, 0.0), weight)
+        # a cue's concept is looked for in whole sections (where the titles weigh), not in
+        # single sentences that happen to use the word ("une cause de préoccupation")
+        section_weights = dict(weights)
+        for cue in cues:
+            section_weights.setdefault(cue, _CUE_WEIGHT)
         scores = np.zeros(len(self.entries))
-        section_terms = [t for t in known if t in self._known_sections]
-        if section_terms:
-            s = np.asarray(self.sections_bm25.get_scores(section_terms), dtype=float)
-            if s.max() > 0:
-                scores += s / s.max()
-        unit_terms = [t for t in known if t in self._known_units]
-        if unit_terms:
-            u = np.asarray(self.units_bm25.get_scores(unit_terms), dtype=float)
+        section = self._weighted(self.sections_bm25, self._known_sections, section_weights)
+        if section is not None and section.max() > 0:
+            scores += section / section.max()
+        units = self._weighted(self.units_bm25, self._known_units, weights)
+        if units is not None:
             best = np.zeros(len(self.entries))
-            np.maximum.at(best, self.unit_sections, u)
+            np.maximum.at(best, self.unit_sections, units)
             if best.max() > 0:
-                scores += best / best.max()
+                scores += _UNIT_WEIGHT * best / best.max()
         return scores
+
+    @staticmethod
+    def _weighted(bm25: Any, known: set[str], weights: dict[str, float]) -> np.ndarray | None:
+        total: np.ndarray | None = None
+        for term, weight in weights.items():
+            if term in known:
+                part = weight * np.asarray(bm25.get_scores([term]), dtype=float)
+                total = part if total is None else total + part
+        return total
 
     def pick_sentences(self, index: int, query: Sequence[QueryWord], count: int) -> tuple[str, str]:
         """(answer, more): the ``count`` best sentences of the section in text order, the rest."""
@@ -267,7 +297,17 @@ class Matcher:
         return sum(w in known for w in words) / len(words)
 
 
-def _unknown_factor(known: bool, zipf: float) -> float:
+def _quiet_libraries() -> None:
+    """Keep the indexing libraries' chatter out of the kiosk's log: bm25s sets its own logger
+    to DEBUG on import and logs every index build. A level set on purpose above WARNING
+    (ERROR, CRITICAL) is kept."""
+    for name in _QUIET_LOGGERS:
+        library_logger = logging.getLogger(name)
+        if library_logger.level < logging.WARNING:
+            library_logger.setLevel(logging.WARNING)
+
+
+def _specificity(known: bool, zipf: float) -> float:
     if zipf <= 0:
         return 1.0 if known else _UNKNOWN_NOISE
     factor = (_UNKNOWN_ZIPF_ZERO - zipf) / _UNKNOWN_ZIPF_SPAN

@@ -35,3 +35,35 @@ def test_every_phrase_is_recognized() -> None:
         assert len(command_phrases(lang)) > 50
         for phrase in command_phrases(lang):
             assert detect_intent(phrase, lang) is not None, phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        # words that go with any command: reading and speaking verbs, degree, preference
+        ("vous pouvez lire plus vite", "fr", "faster"),
+        ("läs lite långsammare är du snäll", "sv", "slower"),
+        ("parlez-moi plutôt en suédois", "fr", "language"),
+        # negations are phrasings: "not so loud" is quieter, not louder
+        ("pas si fort", "fr", "quieter"),
+        ("inte så högt tack", "sv", "quieter"),
+        # phrasings are found within the utterance as stems: "säga om" contains "säg om"
+        ("kan du ta om det där", "sv", "repeat"),
+        ("qu'est-ce que vous pouvez faire pour moi", "fr", "help"),
+    ],
+)
+def test_commands_in_natural_phrasing(text: str, lang: str, intent: str) -> None:
+    found = detect_intent(text, lang)
+    assert found is not None and found.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("läs om orsakerna", "sv"),
+        ("parlez-moi des médicaments", "fr"),
+        ("kan du prata om kramp i benen", "sv"),
+    ],
+)
+def test_a_subject_word_makes_a_question(text: str, lang: str) -> None:
+    assert detect_intent(text, lang) is None

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.language import compound_parts, detect_language, normalize, terms
+from assistant.language import (
+    QUESTION_CUES,
+    compound_parts,
+    content_words,
+    cue_words,
+    detect_language,
+    normalize,
+    stem,
+    terms,
+)
 
 
 def test_normalization() -> None:
@@ -31,3 +40,30 @@ def test_compounds_and_stems() -> None:
 )
 def test_detect_language(text: str, lang: str | None) -> None:
     assert detect_language(text, ["sv", "fr"]) == lang
+
+
+def test_inflected_forms_meet_through_lemmas() -> None:
+    assert terms("doktorn", "sv") == terms("doktor", "sv")
+    assert terms("farliga", "sv") == terms("farligt", "sv")
+    assert terms("musklerna", "sv") == terms("muskel", "sv")
+    assert terms("les jambes", "fr") == terms("jambe", "fr")
+
+
+def test_content_words_know_how_common_a_word_is() -> None:
+    words = {w.word: w for w in content_words("migrän prata xqzvw", "sv")}
+    assert words["migrän"].known and words["prata"].known and not words["xqzvw"].known
+    assert 0 < words["migrän"].zipf < words["prata"].zipf
+    assert words["xqzvw"].zipf == 0
+
+
+def test_stopword_parts_of_compounds_are_dropped() -> None:
+    (word,) = content_words("förkylning", "sv")
+    assert stem("för", "sv") not in word.terms[1:]
+
+
+def test_question_cues_are_data_per_language() -> None:
+    assert cue_words("varför får man kramp", "sv") == ["orsak"]
+    assert cue_words("d où viennent les crampes", "fr") == ["cause"]
+    assert cue_words("vad är en spasm", "sv") == []
+    for lang, cues in QUESTION_CUES.items():
+        assert cues and all(terms(concept, lang) for concept in cues.values())

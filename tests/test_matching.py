@@ -1,6 +1,12 @@
-"""Accuracy on the evaluation set (tests/eval/): dev split must reach 90 % top-1 per language."""
+"""Accuracy on the evaluation sets (tests/eval/).
+
+The dev split (tuned on) must reach 90 % top-1 per language, as the issue requires. The two
+held-out splits are reported and gated a margin below what the method reaches on them.
+"""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 
@@ -8,6 +14,7 @@ from assistant import PROJECT_DIR
 from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import load_library
+from tests.eval.calibrate import calibrate
 from tests.eval.evaluate import accuracy, evaluate, load_cases
 
 
@@ -34,14 +41,60 @@ def test_dev_split_accuracy(answerer: QuestionAnswerer) -> None:
     scores = _report(answerer, "dev")
     for lang in ("sv", "fr"):
         assert scores[(lang, "section")] >= 0.9
-        assert scores[(lang, "none")] >= 0.8
+        assert scores[(lang, "none")] >= 0.9
         assert scores[(lang, "command")] == 1.0
 
 
-def test_heldout_split_is_reported(answerer: QuestionAnswerer) -> None:
-    scores = _report(answerer, "heldout")
-    assert all(0.0 <= v <= 1.0 for v in scores.values())
-    assert scores[("sv", "section")] >= 0.7 and scores[("fr", "section")] >= 0.7
+#: Gates on the held-out splits: (sections, out-of-scope rejected, commands) per language,
+#: a margin below what the method reached when they were measured.
+_HELDOUT_GATES = {"heldout": (0.85, 0.6, 0.85), "heldout2": (0.75, 0.75, 0.8)}
+
+
+@pytest.mark.parametrize("split", sorted(_HELDOUT_GATES))
+def test_heldout_split_accuracy(answerer: QuestionAnswerer, split: str) -> None:
+    scores = _report(answerer, split)
+    sections, rejected, commands = _HELDOUT_GATES[split]
+    for lang in ("sv", "fr"):
+        assert scores[(lang, "section")] >= sections
+        assert scores[(lang, "none")] >= rejected
+        assert scores[(lang, "command")] >= commands
+
+
+def test_dev_threshold_calibration_agrees_with_the_default(answerer: QuestionAnswerer) -> None:
+    threshold, right, total = calibrate(answerer, load_cases("dev"))
+    print(f"calibrated on dev: {threshold} ({right} of {total} handled right)")
+    assert abs(threshold - MatchingConfig().min_confidence) <= 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("var ligger stationen", "sv"),  # "ligger" is in the documents only inside a compound
+        ("Hur behandlar man migrän?", "sv"),  # a known verb, another illness
+        ("Comment soigner la migraine ?", "fr"),
+        ("Vad kostar en kopp kaffe?", "sv"),
+    ],
+)
+def test_another_subject_gets_no_section(answerer: QuestionAnswerer, text: str, lang: str) -> None:
+    reply = answerer.answer(text, lang)
+    assert reply.section is None, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "section"),
+    [
+        ("vad orsakar muskelspasmr", "sv", 2),  # a misheard or mistyped word
+        ("varför får man spasmer", "sv", 2),  # "varför" asks for a cause
+        ("pourquoi j ai des spasmes", "fr", 2),
+        ("kan doktorn hjälpa", "sv", 5),  # inflected form of the author's keyword "doktor"
+    ],
+)
+def test_robust_matching(answerer: QuestionAnswerer, text: str, lang: str, section: int) -> None:
+    assert answerer.answer(text, lang).section == section
+
+
+def test_library_logging_stays_quiet(answerer: QuestionAnswerer) -> None:
+    assert logging.getLogger("bm25s").getEffectiveLevel() >= logging.WARNING
 
 
 def test_answer_is_the_best_sentences_and_more_is_the_rest(answerer: QuestionAnswerer) -> None:
