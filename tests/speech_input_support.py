@@ -87,3 +87,20 @@ def ko_config(ko_model_dir: Path) -> Config:
     folder = Path(tempfile.mkdtemp(prefix="ko-models-"))
     Installer(folder).install_folder(ko_model_dir, name=KO_MODEL_NAME, lang="ko")
     return config_for(folder, {"ko": KO_MODEL_NAME}, endpoint_silence_s=0.5, max_utterance_s=6.0)
+
+
+def ko_toml(ko_model_dir: Path, folder: Path, extra: str = "") -> Path:
+    """A kiosk.toml equal to :func:`ko_config` (plus ``extra`` TOML), for the program's CLI."""
+    config = ko_config(ko_model_dir)
+    rec = config.recognition
+    path = folder / "kiosk.toml"
+    path.write_text(
+        'languages = ["ko"]\n'
+        + extra
+        + '[dialog]\ndefault_language = "ko"\n'
+        + f"[recognition]\nendpoint_silence_s = {rec.endpoint_silence_s}\n"
+        + f"max_utterance_s = {rec.max_utterance_s}\n"
+        + f'[models]\nfolder = "{config.models.folder}"\n'
+        + f'[models.languages]\nko = "{config.models.languages["ko"]}"\n'
+    )
+    return path

@@ -12,6 +12,7 @@ import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,7 +35,15 @@ from assistant.listening import (
 )
 from assistant.listening_sources import Block, MicrophoneSource, WavSource
 from assistant.recognition import Utterance, VoskModel, VoskRecognizer, load_model
-from tests.speech_input_support import KO_WORDS, config_for, join, ko_config, ko_pcm, silence
+from tests.speech_input_support import (
+    KO_WORDS,
+    config_for,
+    join,
+    ko_config,
+    ko_pcm,
+    ko_toml,
+    silence,
+)
 from tests.virtual_alsa import MIC_NAME, VirtualAlsa
 
 MIC_BLOCK_S = 0.02
@@ -316,7 +325,7 @@ def test_missing_microphone_is_reported_and_reopened(mic: VirtualAlsa) -> None:
 
 
 # -- fail-fast preparation and the listen command on the microphone ----------------------------
-def _with(config: Config, **audio: object) -> Config:
+def _with(config: Config, **audio: Any) -> Config:
     return dataclasses.replace(config, audio=dataclasses.replace(config.audio, **audio))
 
 
@@ -340,13 +349,8 @@ def test_prepare_recognition(mic: VirtualAlsa, ko_model_dir: Path, tmp_path: Pat
 def test_listen_command_on_the_microphone(
     mic: VirtualAlsa, ko_model_dir: Path, tmp_path: Path
 ) -> None:
-    config = ko_config(ko_model_dir)
-    toml = tmp_path / "kiosk.toml"
-    toml.write_text(
-        'languages = ["ko"]\n[dialog]\ndefault_language = "ko"\n'
-        f'[audio]\ninput_device = "{MIC_NAME}"\nblock_s = {MIC_BLOCK_S}\n'
-        f'[models]\nfolder = "{config.models.folder}"\n'
-        f'[models.languages]\nko = "{config.models.languages["ko"]}"\n'
+    toml = ko_toml(
+        ko_model_dir, tmp_path, f'[audio]\ninput_device = "{MIC_NAME}"\nblock_s = {MIC_BLOCK_S}\n'
     )
     cmd = [sys.executable, "run.py", "--config", str(toml), "listen", "--no-answer", "--json"]
     child = subprocess.Popen(

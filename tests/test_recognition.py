@@ -28,6 +28,7 @@ from tests.speech_input_support import (
     join,
     ko_config,
     ko_pcm,
+    ko_toml,
     make_fake_model,
     silence,
 )
@@ -239,13 +240,7 @@ def test_missing_model_is_a_clear_error(tmp_path: Path) -> None:
 
 @real
 def test_listen_command_on_a_wav(ko_model_dir: Path, tmp_path: Path) -> None:
-    config = ko_config(ko_model_dir)
-    toml = tmp_path / "kiosk.toml"
-    folder, name = config.models.folder, config.models.languages["ko"]
-    toml.write_text(
-        'languages = ["ko"]\n[dialog]\ndefault_language = "ko"\n'
-        f'[models]\nfolder = "{folder}"\n[models.languages]\nko = "{name}"\n'
-    )
+    toml = ko_toml(ko_model_dir, tmp_path)
     wav = tmp_path / "q.wav"
     write_wav(wav, ko_pcm("안녕하세요", rate_hz=22050))
     cmd = [sys.executable, "run.py", "--config", str(toml), "listen", "--wav", str(wav)]
