@@ -296,3 +296,24 @@ def test_models_command(
     assert main(["--config", str(config), "models", "remove", fake_model.name]) == 0
     assert main(["--config", str(config), "models", "install", str(tmp_path / "nothing")]) == 1
     assert "model-unknown" in capsys.readouterr().err
+
+
+def test_models_command_downloads_with_checks(
+    tmp_path: Path,
+    fake_model: Path,
+    http_root: tuple[Path, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root, base = http_root
+    archive = zip_folder(fake_model, root / "vosk-model-small-yy-0.2.zip")
+    md5 = hashlib.md5(archive.read_bytes()).hexdigest()
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[models]\nfolder = "{tmp_path / "models"}"\n')
+    cmd = ["--config", str(config), "models", "install", f"{base}/{archive.name}"]
+    assert main([*cmd, "--md5", "f" * 32]) == 1
+    assert "download-checksum" in capsys.readouterr().err
+    assert main([*cmd, "--md5", md5, "--size", str(archive.stat().st_size)]) == 0
+    captured = capsys.readouterr()
+    assert "installed vosk-model-small-yy-0.2 (yy)" in captured.out
+    assert "MB" in captured.err  # the progress bar
+    assert check_model(tmp_path / "models" / "vosk-model-small-yy-0.2").ok
