@@ -369,3 +369,21 @@ def test_listen_command_on_the_microphone(
     assert child.returncode == 0, err
     transcript = json.loads(out)["transcript"]
     assert transcript["lang"] == "ko" and transcript["text"]
+
+
+@pytest.mark.real_audio
+@pytest.mark.real_vosk
+@pytest.mark.e2e
+def test_listen_command_without_a_microphone(ko_model_dir: Path, tmp_path: Path) -> None:
+    toml = ko_toml(ko_model_dir, tmp_path, '[audio]\ninput_device = "no-such-microphone"\n')
+    cmd = [sys.executable, "run.py", "--config", str(toml), "listen", "--no-answer"]
+    out = subprocess.run(
+        [*cmd, "--timeout", "20"],
+        cwd=PROJECT_DIR,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert out.returncode == 1 and "audio error [device-missing]" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..errors import AssistantError, RecognitionError
+from ..errors import AssistantError, AudioError, RecognitionError
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None)
             )
             return Utterance.of(Pcm(pcm.samples[:limit], pcm.rate_hz), truncated=True)
         return Utterance.of(pcm)
-    from ..listening import UtteranceEnded, microphone_listener
+    from ..listening import DeviceError, UtteranceEnded, microphone_listener
 
     listener = microphone_listener(config, recognizer)
     listener.start()
@@ -67,6 +67,10 @@ def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None)
         for event in listener.events(args.timeout):
             if isinstance(event, UtteranceEnded):
                 return event.utterance
+            if isinstance(event, DeviceError):  # one question: report it rather than retry
+                raise AudioError(
+                    event.code, event.message, fix="check the microphone; run.py devices"
+                )
             logger.info("%s", event)
     finally:
         listener.stop()
