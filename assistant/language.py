@@ -199,7 +199,10 @@ def terms(text: str, lang: str) -> list[str]:
 
 def word_terms(text: str, lang: str) -> list[tuple[str, ...]]:
     """Per content word: its stem, then the stems of its parts when it is a compound."""
-    return [w.terms for w in content_words(text, lang)]
+    stop = stopwords(lang)
+    return [
+        _word_terms(word, lang) for word in tokenize(text, lang) if _is_content(word, lang, stop)
+    ]
 
 
 @dataclass(frozen=True)
@@ -218,25 +221,23 @@ class Word:
 def content_words(text: str, lang: str) -> list[Word]:
     """The content words of a text (stopwords and single letters left out), analysed."""
     stop = stopwords(lang)
-    out: list[Word] = []
-    for word in tokenize(text, lang):
-        if word in stop or len(word) < 2:
-            continue
-        base = lemma(word, lang)
-        if base in stop:
-            continue
-        known = is_word(word, lang)
-        parts = [p for p in compound_parts(base, lang) if p not in stop]
-        head = stem(base, lang)
-        out.append(
-            Word(
-                word,
-                (head, *(p for p in (word_stem(x, lang) for x in parts) if p != head)),
-                known,
-                commonness(word, lang),
-            )
-        )
-    return out
+    return [
+        Word(word, _word_terms(word, lang), is_word(word, lang), commonness(word, lang))
+        for word in tokenize(text, lang)
+        if _is_content(word, lang, stop)
+    ]
+
+
+def _is_content(word: str, lang: str, stop: frozenset[str]) -> bool:
+    return word not in stop and len(word) >= 2 and lemma(word, lang) not in stop
+
+
+@lru_cache(maxsize=200_000)
+def _word_terms(word: str, lang: str) -> tuple[str, ...]:
+    base = lemma(word, lang)
+    head = stem(base, lang)
+    parts = (word_stem(p, lang) for p in compound_parts(base, lang) if p not in stopwords(lang))
+    return (head, *(p for p in parts if p != head))
 
 
 def cue_words(text: str, lang: str) -> list[str]:
