@@ -82,7 +82,13 @@ def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None)
 def run(args: argparse.Namespace, config: Config) -> int:
     from ..recognition import build_recognizer
 
-    vocabulary, core = (None, None) if args.no_answer else _core(config)
+    vocabulary: Mapping[str, Sequence[str]] | None = None
+    core: Any = None
+    if not args.no_answer:
+        try:
+            vocabulary, core = _core(config)
+        except AssistantError as exc:  # no documents: still recognize, without an answer
+            logger.warning("no answers: %s", exc.describe())
     fit: Callable[[str, str], float] | None = core.fit if core is not None else None
     recognizer = build_recognizer(config, vocabulary, fit, lang=args.lang)
     transcript = recognizer.recognize(_utterance(args, config, recognizer))
