@@ -2,16 +2,21 @@
 
 Devices are chosen by name, not index (indexes change when a USB device is re-plugged);
 PortAudio keeps a frozen device list, so :func:`refresh_devices` re-initialises it before a
-device is looked up again. WAV files are read into :class:`Pcm` (16-bit mono samples with their
-rate), converting stereo to mono and resampling with soxr when asked. ``sounddevice`` and
-``soxr`` are imported inside the functions that need them, so the text path runs without them.
+device is looked up again. Re-initialising PortAudio while a stream is open crashes the process,
+so every stream is opened inside :func:`stream_guard`, and a refresh waits until none is open
+(and holds new ones back while it runs). WAV files are read into :class:`Pcm` (16-bit
+mono samples with their rate), converting stereo to mono and resampling with soxr when asked.
+``sounddevice`` and ``soxr`` are imported inside the functions that need them, so the text
+path runs without them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +34,17 @@ Direction = Literal["input", "output"]
 #: Longest WAV file read in one piece; longer files are an error, not an out-of-memory.
 MAX_WAV_S = 3600.0
 
-_refresh_lock = threading.Lock()
+
+class _Streams:
+    """How many PortAudio streams are open, and whether PortAudio is being re-initialised."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.open = 0
+        self.refreshing = False
+
+
+_streams = _Streams()
 
 
 @dataclass(frozen=True)
@@ -71,15 +86,56 @@ def _sd() -> Any:
     return sounddevice
 
 
-def refresh_devices() -> None:
-    """Re-initialise PortAudio so that unplugged and re-plugged devices are seen."""
+def stream_opening() -> None:
+    """Call before opening a PortAudio stream (waits while a refresh runs); pair with
+    :func:`stream_closed`."""
+    with _streams.changed:
+        _streams.changed.wait_for(lambda: not _streams.refreshing)
+        _streams.open += 1
+
+
+def stream_closed() -> None:
+    """Call once the stream announced by :func:`stream_opening` is closed (or failed to open)."""
+    with _streams.changed:
+        _streams.open -= 1
+        _streams.changed.notify_all()
+
+
+@contextlib.contextmanager
+def stream_guard() -> Iterator[None]:
+    """Hold this while a PortAudio stream is open, so no refresh happens under it."""
+    stream_opening()
+    try:
+        yield
+    finally:
+        stream_closed()
+
+
+def refresh_devices(timeout_s: float = 5.0) -> bool:
+    """Re-initialise PortAudio so that unplugged and re-plugged devices are seen.
+
+    Waits up to ``timeout_s`` for open streams to close; returns False (nothing done) when
+    they stay open, True once PortAudio was re-initialised.
+    """
     sd = _sd()
-    with _refresh_lock:
-        try:
-            sd._terminate()
-            sd._initialize()
-        except Exception as exc:  # PortAudio raises its own error types
-            raise AudioError("portaudio-failed", f"PortAudio did not initialise: {exc}") from None
+    with _streams.changed:
+        idle = _streams.changed.wait_for(
+            lambda: _streams.open == 0 and not _streams.refreshing, timeout_s
+        )
+        if not idle:
+            logger.info("device refresh postponed: %d audio stream(s) open", _streams.open)
+            return False
+        _streams.refreshing = True
+    try:
+        sd._terminate()
+        sd._initialize()
+    except Exception as exc:  # PortAudio raises its own error types
+        raise AudioError("portaudio-failed", f"PortAudio did not initialise: {exc}") from None
+    finally:
+        with _streams.changed:
+            _streams.refreshing = False
+            _streams.changed.notify_all()
+    return True
 
 
 def list_devices() -> list[DeviceInfo]:

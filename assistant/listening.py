@@ -188,7 +188,7 @@ class Listener:
         source: AudioSource,
         segmenter: Segmenter,
         *,
-        refresh: Callable[[], None] | None = None,
+        refresh: Callable[[], object] | None = None,
         backoff_s: Sequence[float] = (0.5, 1.0, 2.0, 5.0),
         read_timeout_s: float = 0.25,
     ) -> None:
@@ -237,17 +237,20 @@ class Listener:
                 failures = self._failed(exc, failures)
                 continue
             failures = 0
+            error: AssistantError | None = None
             try:
                 if self._pump():
                     return
             except AssistantError as exc:
-                failures = self._failed(exc, failures)
+                error = exc
             except Exception as exc:  # a bug: report it, never die silently
                 logger.exception("listener failed")
                 self._events.put(DeviceError("listener-failed", str(exc), 0.0))
                 return
             finally:
-                self.source.close()
+                self.source.close()  # before any refresh: PortAudio must have no open stream
+            if error is not None:
+                failures = self._failed(error, failures)
 
     def _pump(self) -> bool:
         """Feed blocks until stopped (False) or the source ends (True)."""

@@ -7,15 +7,25 @@ resampling with soxr, counting overflows) happens on the reader's thread. A devi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from .audio import Int16Array, _sd, find_device, read_wav, to_mono_int16
+from .audio import (
+    Int16Array,
+    _sd,
+    find_device,
+    read_wav,
+    stream_closed,
+    stream_opening,
+    to_mono_int16,
+)
 from .errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -24,6 +34,10 @@ logger = logging.getLogger(__name__)
 RATE_HZ = 16000
 #: A microphone that delivers nothing for this long is treated as gone.
 STARVED_S = 3.0
+#: A microphone that delivers this many times more audio than real time, over
+#: :data:`RUNAWAY_WINDOW_S`, is broken (a failing device can deliver garbage without pause).
+RUNAWAY_FACTOR = 3.0
+RUNAWAY_WINDOW_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,9 @@ class MicrophoneSource:
         self._resampler: Any = None
         self._dropped = 0
         self._starved_s = 0.0
+        self._window_start = 0.0
+        self._window_frames = 0
+        self._stream_rate = RATE_HZ
 
     def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
         try:
@@ -113,6 +130,14 @@ class MicrophoneSource:
 
     def open(self) -> None:
         sd = _sd()
+        stream_opening()
+        try:
+            self._open(sd)
+        except BaseException:
+            stream_closed()
+            raise
+
+    def _open(self, sd: Any) -> None:
         index = find_device(self.device, "input")
         try:
             rate = self._pick_rate(sd, index)
@@ -134,6 +159,8 @@ class MicrophoneSource:
                 f"cannot open {self.name}: {exc}",
                 fix="check the microphone is plugged in; `run.py devices` lists devices",
             ) from None
+        self._stream_rate = rate
+        self._window_start, self._window_frames = time.monotonic(), 0
         self._resampler = None
         if rate != RATE_HZ:
             import soxr
@@ -152,6 +179,7 @@ class MicrophoneSource:
                 raise AudioError("mic-lost", f"{self.name} stopped delivering audio") from None
             return Block(np.zeros(0, dtype=np.int16))
         self._starved_s = 0.0
+        self._check_runaway(len(data))
         lost = int(overflow) + self._dropped
         self._dropped = 0
         if lost:
@@ -162,11 +190,30 @@ class MicrophoneSource:
             samples = np.asarray(self._resampler.resample_chunk(samples), dtype=np.int16)
         return Block(samples, lost)
 
+    def _check_runaway(self, frames: int) -> None:
+        self._window_frames += frames
+        elapsed = time.monotonic() - self._window_start
+        if elapsed < RUNAWAY_WINDOW_S:
+            return
+        if self._window_frames > RUNAWAY_FACTOR * elapsed * self._stream_rate:
+            raise AudioError(
+                "mic-runaway",
+                f"{self.name} delivers {self._window_frames / elapsed / self._stream_rate:.0f}"
+                " times more audio than real time: the device is failing",
+                fix="check the microphone and its cable",
+            )
+        self._window_start, self._window_frames = time.monotonic(), 0
+
     def close(self) -> None:
         stream, self._stream = self._stream, None
         if stream is not None:
             try:
-                stream.stop()
+                stream.abort()
                 stream.close()
             except Exception as exc:
                 logger.debug("closing %s: %s", self.name, exc)
+            finally:
+                stream_closed()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .audio import Int16Array, Pcm, find_device, resample
+from .audio import Int16Array, Pcm, find_device, resample, stream_guard
 from .errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -108,39 +108,42 @@ class SoundDevicePlayer:
         if stop.is_set() or len(pcm.samples) == 0:
             return
         sd = _sounddevice()
-        index = output_device(self.device)
-        rate, channels = self._format(index, pcm.rate_hz)
-        samples: Int16Array = resample(pcm.samples, pcm.rate_hz, rate)
-        frames = samples if channels == 1 else np.repeat(samples[:, None], channels, axis=1)
-        block = max(1, int(self.block_s * rate))
-        where = f"output device {self.device or '(default)'}"
-        try:
-            stream = sd.OutputStream(
-                device=index, samplerate=rate, channels=channels, dtype="int16", latency="low"
-            )
-        except Exception as exc:
-            self._formats.clear()
-            raise AudioError(
-                "output-unavailable",
-                f"cannot open the {where}: {str(exc).splitlines()[0]}",
-                fix="check the speaker is plugged in (`run.py devices`)",
-            ) from None
-        try:
-            stream.start()
-            for start in range(0, len(frames), block):
+        with stream_guard():  # device queries and the stream: no PortAudio refresh under them
+            index = output_device(self.device)
+            rate, channels = self._format(index, pcm.rate_hz)
+            samples: Int16Array = resample(pcm.samples, pcm.rate_hz, rate)
+            frames = samples if channels == 1 else np.repeat(samples[:, None], channels, axis=1)
+            block = max(1, int(self.block_s * rate))
+            where = f"output device {self.device or '(default)'}"
+            try:
+                stream = sd.OutputStream(
+                    device=index, samplerate=rate, channels=channels, dtype="int16", latency="low"
+                )
+            except Exception as exc:
+                self._formats.clear()
+                raise AudioError(
+                    "output-unavailable",
+                    f"cannot open the {where}: {str(exc).splitlines()[0]}",
+                    fix="check the speaker is plugged in (`run.py devices`)",
+                ) from None
+            try:
+                stream.start()
+                for start in range(0, len(frames), block):
+                    if stop.is_set():
+                        stream.abort()
+                        return
+                    stream.write(np.ascontiguousarray(frames[start : start + block]))
                 if stop.is_set():
                     stream.abort()
-                    return
-                stream.write(np.ascontiguousarray(frames[start : start + block]))
-            if stop.is_set():
-                stream.abort()
-            else:
-                stream.stop()  # returns once the buffered audio has played
-        except Exception as exc:
-            self._formats.clear()
-            raise AudioError("output-lost", f"the {where} failed while playing: {exc}") from None
-        finally:
-            try:
-                stream.close(ignore_errors=True)
-            except Exception:
-                logger.debug("closing the output stream failed", exc_info=True)
+                else:
+                    stream.stop()  # returns once the buffered audio has played
+            except Exception as exc:
+                self._formats.clear()
+                raise AudioError(
+                    "output-lost", f"the {where} failed while playing: {exc}"
+                ) from None
+            finally:
+                try:
+                    stream.close(ignore_errors=True)
+                except Exception:
+                    logger.debug("closing the output stream failed", exc_info=True)

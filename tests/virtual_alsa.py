@@ -35,9 +35,20 @@ _SYSTEM_CONF = "/usr/share/alsa/alsa.conf"
 class VirtualAlsa:
     """A paced virtual microphone and speaker, both ALSA ``file`` devices over named pipes."""
 
-    def __init__(self, folder: Path, *, mic_rate_hz: int = 16000, speaker_rate_hz: int = 22050):
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        mic_rate_hz: int = 16000,
+        speaker_rate_hz: int = 22050,
+        mic_chunk_frames: int = 1600,
+    ):
         self.folder = folder
         self.mic_rate_hz = mic_rate_hz
+        #: The microphone pipe is fed in whole chunks of this many frames, written at once: a
+        #: capture stream whose block divides it (0.01, 0.02, 0.05, 0.1 s at 16 kHz) always
+        #: reads complete blocks. (The ``file`` plugin pads a short read with stale samples.)
+        self.mic_chunk_frames = mic_chunk_frames
         self.speaker_rate_hz = speaker_rate_hz
         self.config_path = folder / "asound.conf"
         self.mic_fifo = folder / "mic.fifo"
@@ -142,7 +153,7 @@ class VirtualAlsa:
             return block
 
     def _feed_mic(self) -> None:
-        frames = self.mic_rate_hz // 50  # 20 ms
+        frames = self.mic_chunk_frames
         start = time.monotonic()
         sent = 0
         pending = b""
