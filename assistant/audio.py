@@ -248,8 +248,9 @@ def read_wav(path: Path, *, rate_hz: int | None = None, max_duration_s: float = 
             raw = w.readframes(frames)
     except FileNotFoundError:
         raise AudioError("wav-missing", f"{path}: no such file") from None
-    except (wave.Error, EOFError) as exc:
-        raise AudioError("wav-invalid", f"{path}: not a PCM WAV file ({exc})") from None
+    except (wave.Error, EOFError, RuntimeError) as exc:
+        # The wave module raises a bare RuntimeError for a chunk that claims to run past the end.
+        raise AudioError("wav-invalid", f"{path}: not a PCM WAV file ({exc!r})") from None
     except OSError as exc:
         raise AudioError("wav-unreadable", f"{path}: {exc}") from None
     usable = len(raw) - len(raw) % (width * channels)
