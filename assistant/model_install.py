@@ -18,6 +18,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -93,10 +94,23 @@ def _safe_members(archive: zipfile.ZipFile, max_bytes: int) -> list[zipfile.ZipI
     if len(members) > MAX_MEMBERS:
         raise ModelError("archive-unsafe", f"{len(members)} entries, more than {MAX_MEMBERS}")
     total = 0
+    files: set[tuple[str, ...]] = set()
+    folders: set[tuple[str, ...]] = set()
     for info in members:
         path = PurePosixPath(info.filename)
         if info.filename.startswith(("/", "\\")) or ".." in path.parts or ":" in info.filename:
             raise ModelError("archive-unsafe", f"entry {info.filename!r} escapes the target")
+        parts = tuple(p for p in path.parts if p != ".")
+        if not parts:
+            raise ModelError("archive-unsafe", f"entry {info.filename!r} has no name")
+        # One entry per path, and no file where another entry needs a folder: a second copy
+        # would silently replace the first.
+        parents = {parts[:i] for i in range(1, len(parts))}
+        is_dir = info.filename.endswith("/")
+        if parts in files or (not is_dir and parts in folders) or parents & files:
+            raise ModelError("archive-unsafe", f"entry {info.filename!r} is given twice")
+        (folders if is_dir else files).add(parts)
+        folders |= parents
         if stat.S_ISLNK(info.external_attr >> 16):
             raise ModelError("archive-unsafe", f"entry {info.filename!r} is a link")
         total += info.file_size
@@ -129,9 +143,15 @@ def unpack_zip(zip_path: Path, target: Path, *, max_bytes: int = MAX_UNPACKED_BY
                         dst.write(chunk)
     except FileNotFoundError:
         raise ModelError("archive-missing", f"{zip_path}: no such file") from None
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
         raise ModelError(
             "archive-invalid", f"{zip_path}: not a usable zip ({exc})", fix="copy it again"
+        ) from None
+    except (NotImplementedError, RuntimeError) as exc:  # encrypted, unknown compression
+        raise ModelError(
+            "archive-invalid",
+            f"{zip_path}: unsupported zip ({exc})",
+            fix="use a plain (deflate) zip without a password",
         ) from None
     except OSError as exc:
         raise ModelError("archive-unreadable", f"{zip_path}: {exc}") from None
