@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import tomllib
 import types
 import typing
@@ -245,6 +246,8 @@ def _convert(hint: Any, value: Any, source: str, where: str) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _type_error(source, where, "a number", value)
+        if not math.isfinite(value):  # TOML allows nan and inf; no setting means either
+            raise ConfigError("config-bad-value", f"{source}: {where} must be a finite number")
         return float(value)
     if hint is type(None):
         raise _type_error(source, where, "nothing", value)
