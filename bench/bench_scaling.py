@@ -37,7 +37,11 @@ from tests.eval.evaluate import load_cases
 
 SIZES = (10, 1_000, 10_000, 100_000)
 QUICK_SIZES = (10, 200)
-KO_TEXTS = ("안녕하세요 오늘 날씨가 좋습니다", "학교에 갑니다 감사합니다", "안녕하세요 학교에 갑니다")
+KO_TEXTS = (
+    "안녕하세요 오늘 날씨가 좋습니다",
+    "학교에 갑니다 감사합니다",
+    "안녕하세요 학교에 갑니다",
+)
 
 
 def rss_mb() -> float:
@@ -95,7 +99,10 @@ def bench_recognition(repeat: int) -> None:
         {
             "languages": ["ko", "kx"],
             "dialog": {"default_language": "ko"},
-            "models": {"folder": str(folder), "languages": {"ko": "ko-test-ko", "kx": "ko-test-kx"}},
+            "models": {
+                "folder": str(folder),
+                "languages": {"ko": "ko-test-ko", "kx": "ko-test-kx"},
+            },
         }
     )
     clips = []
