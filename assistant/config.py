@@ -126,6 +126,9 @@ class DialogConfig:
     idle_reset_s: float = 45.0
     #: Language of the first answer when it cannot be told from the question.
     default_language: str = "sv"
+    #: Speaking while the kiosk talks stops it (hands-free). Turn off with an open speaker and
+    #: no echo cancellation: the kiosk's own voice would interrupt it (the button still does).
+    voice_barge_in: bool = True
 
 
 @dataclass(frozen=True)
@@ -271,8 +274,10 @@ def _validate(config: Config, source: str) -> None:
 
     if not config.languages:
         raise bad("languages", "must name at least one language")
-    if config.recognition.language not in ("auto", *config.languages):
-        raise bad("recognition.language", f"must be 'auto' or one of {list(config.languages)}")
+    # Any language with a model may be recognized; the dialog answers it in its own language.
+    recognizable = ("auto", *config.languages, *config.models.languages)
+    if config.recognition.language not in recognizable:
+        raise bad("recognition.language", f"must be 'auto' or one of {list(recognizable[1:])}")
     if config.dialog.default_language not in config.languages:
         raise bad("dialog.default_language", f"must be one of {list(config.languages)}")
     s = config.speech
