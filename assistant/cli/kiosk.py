@@ -1,16 +1,79 @@
-"""`run.py kiosk`: kiosk (being built)."""
+"""`run.py [kiosk] [--keyboard] [--push-to-talk | --hands-free]`: run the kiosk.
+
+Without arguments the kiosk listens on the configured microphone and answers aloud. With
+``--keyboard`` (or when speech input is impossible) it serves typed questions from standard
+input: each line is a question, an empty line is the button; everything it says is also
+printed, one line each, prefixed with the language (``[sv] ...``), for a braille display. At
+the end of standard input in keyboard mode it finishes speaking and exits 0. SIGTERM and
+SIGINT stop it cleanly (exit 0).
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import signal
+import sys
+from types import FrameType
+from typing import Any
 
-from ..config import Config
-from ..errors import AssistantError
+from ..config import Config, InteractionMode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER)
+    parser.add_argument(
+        "--keyboard",
+        action="store_true",
+        help="typed questions from standard input (no microphone); answers spoken and printed",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--push-to-talk", action="store_true", help="override dialog.mode: a key starts listening"
+    )
+    mode.add_argument(
+        "--hands-free", action="store_true", help="override dialog.mode: listen continuously"
+    )
+
+
+def _progress(done: int, total: int | None) -> None:
+    from .models import _progress as bar
+
+    bar(done, total)
+
+
+def _print_say(action: Any) -> None:
+    print(f"[{action.lang}] {action.text}", flush=True)
+
+
+def _notice(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    raise AssistantError("not-built", "the 'kiosk' command is not available in this build yet")
+    from ..kiosk import Shutdown
+    from ..kiosk_setup import build_kiosk
+
+    if args.push_to_talk or args.hands_free:
+        mode: InteractionMode = "push-to-talk" if args.push_to_talk else "hands-free"
+        config = dataclasses.replace(config, dialog=dataclasses.replace(config.dialog, mode=mode))
+    stdin = sys.stdin  # None when the process has no standard input at all
+    if stdin is not None and hasattr(stdin, "reconfigure"):
+        stdin.reconfigure(errors="replace")
+    kiosk, tell_visitor = build_kiosk(
+        config,
+        keyboard=args.keyboard,
+        stdin=stdin,
+        on_say=_print_say,
+        notice=_notice,
+        progress=_progress,
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        kiosk.post(Shutdown(signal.Signals(signum).name))
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return kiosk.run(input_lost=tell_visitor)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

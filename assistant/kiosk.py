@@ -1,0 +1,325 @@
+"""The kiosk: one loop thread owns the dialog, feeds it what happened, executes its actions.
+
+Everything that happens elsewhere (a typed line, the start of speech, a transcript, the speaker
+falling silent, the microphone vanishing, SIGTERM) arrives as one item on one queue. The loop
+feeds the dialog ``Elapsed`` from the monotonic clock (the only clock; the dialog has none),
+turns each item into a dialog event, executes the actions it gets back in order and writes
+the event log with the timings of each turn. An exception while executing a turn's actions is
+logged with its stage and becomes ``TurnFailed`` (the error tone and an apology), once: the
+kiosk never exits on a bad turn and never loops on a failure. Building the kiosk from the
+configuration is in :mod:`assistant.kiosk_setup`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .config import Config
+from .dialog import Dialog, DialogState
+from .dialog_events import (
+    Action,
+    AdjustVoice,
+    ButtonPressed,
+    Earcon,
+    Elapsed,
+    Event,
+    Heard,
+    InputBack,
+    InputLost,
+    LogEvent,
+    ResetVoices,
+    Say,
+    SpeechDone,
+    Started,
+    StartListening,
+    StopListening,
+    StopSpeech,
+    TurnFailed,
+    Typed,
+    VoiceStarted,
+)
+from .errors import AssistantError
+from .kiosk_inputs import InputEnded, MicLost, PlayStarted, VoiceHeard, VoiceOnset
+
+logger = logging.getLogger(__name__)
+
+#: The loop wakes at least this often to feed ``Elapsed`` (idle reset) and check for the end.
+TICK_S = 0.1
+
+
+class SpeakerEngine(Protocol):
+    """The speaker as the kiosk drives it (:class:`assistant.speech.Speaker`)."""
+
+    def say(self, text: str, lang: str) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def earcon(self, kind: Any) -> None: ...
+
+    def adjust(self, lang: str, change: Any) -> object: ...
+
+    def reset(self) -> None: ...
+
+    @property
+    def is_speaking(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class EventSink(Protocol):
+    def write(self, name: str, fields: Mapping[str, Any]) -> None: ...
+
+
+class Stoppable(Protocol):
+    def stop(self, timeout_s: float = ...) -> None: ...
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """Stop the kiosk (SIGTERM, SIGINT)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class SpeechEnded:
+    """The speaker fell silent (its ``on_idle``): how it went."""
+
+    status: str
+    error_code: str | None = None
+
+
+class Kiosk:
+    """The loop. Call :meth:`post` from any thread; :meth:`run` on the loop thread."""
+
+    def __init__(
+        self,
+        dialog: Dialog,
+        speaker: SpeakerEngine,
+        events: EventSink,
+        config: Config,
+        *,
+        voice: Stoppable | None = None,
+        keyboard_only: bool = False,
+        on_say: Callable[[Say], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.dialog = dialog
+        self._speaker = speaker
+        self._events = events
+        self._config = config
+        self._voice = voice
+        self._keyboard_only = keyboard_only
+        self._on_say = on_say
+        self._on_notice = on_notice
+        self._clock = clock
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.listening = False  # the gate: utterances become Heard only while open
+        self._input_ended = False
+        self._turn_start: float | None = None  # end of the visitor's speech or typed line
+        self._turn_kind = ""
+        self.turns = 0
+        self.failures = 0
+
+    # --- feeding the loop --------------------------------------------------------------------
+    def post(self, item: object) -> None:
+        """Queue an item for the loop (thread-safe, reentrant: fine in a signal handler)."""
+        self._queue.put(item)
+
+    def speech_ended(self, outcome: Any) -> None:
+        """The speaker's ``on_idle`` callback."""
+        self.post(SpeechEnded(str(outcome.status), getattr(outcome, "error_code", None)))
+
+    def play_started(self, started: PlayStarted) -> None:
+        self.post(started)
+
+    # --- the loop ----------------------------------------------------------------------------
+    def run(self, *, input_lost: bool = False) -> int:
+        """Serve until :class:`Shutdown`, or the end of typed input in keyboard mode; exit code."""
+        self._log("kiosk-started", {"keyboard_only": self._keyboard_only})
+        self._handle(Started())
+        if input_lost:
+            self._handle(InputLost())
+        last = self._clock()
+        reason = "end of input"
+        while True:
+            try:
+                item: object | None = self._queue.get(timeout=TICK_S)
+            except queue.Empty:
+                item = None
+            now = self._clock()
+            if now > last:
+                self._handle(Elapsed(now - last))
+            last = now
+            if isinstance(item, Shutdown):
+                reason = item.reason
+                break
+            if item is not None:
+                self._take(item)
+            if self._finished():
+                break
+        self._close(reason)
+        return 0
+
+    def _finished(self) -> bool:
+        """Typed input ended in keyboard mode and everything has been said."""
+        return (
+            self._input_ended
+            and self._keyboard_only
+            and self.dialog.state is not DialogState.SPEAKING
+            and not self._speaker.is_speaking
+        )
+
+    def _take(self, item: object) -> None:
+        match item:
+            case VoiceOnset():
+                barge = self.dialog.state is DialogState.SPEAKING
+                if not barge or self._config.dialog.voice_barge_in:
+                    self._handle(VoiceStarted())
+            case VoiceHeard():
+                self._heard(item)
+            case Typed():
+                self._turn_start = self._clock()
+                self._turn_kind = "typed"
+                self._turn(item)
+            case SpeechEnded(status=status, error_code=code):
+                if status == "failed":  # the speaker logged it and played the error tone
+                    self._log("speech-failed", {"code": code})
+                self._handle(SpeechDone(interrupted=status == "stopped"))
+            case PlayStarted(at_s=at_s, earcon=False) if (
+                self._turn_start is not None and at_s >= self._turn_start
+            ):
+                ms = round((at_s - self._turn_start) * 1000)
+                self._log("first-audio", {"input": self._turn_kind, "latency_ms": ms})
+                self._turn_start = None
+            case PlayStarted():
+                pass
+            case MicLost(code=code, message=message):
+                self._notice(f"microphone unavailable ({code}): {message}; typed input works")
+                self._log("mic-lost", {"code": code})
+                self._handle(InputLost())
+            case InputEnded():
+                self._input_ended = True
+                self._log("input-ended", {})
+            case ButtonPressed() | InputBack() | InputLost() | SpeechDone() | TurnFailed():
+                self._handle(item)
+            case _:
+                logger.warning("kiosk: ignoring unknown item %r", item)
+
+    def _heard(self, item: VoiceHeard) -> None:
+        transcript = item.transcript
+        if not self.listening:
+            logger.debug("an utterance while not listening was dropped")
+            return
+        # A language the dialog does not speak (a model standing in) is answered in the
+        # dialog's current language.
+        lang = transcript.lang if transcript.lang in self._config.languages else self.dialog.lang
+        self._turn_start = item.speech_end_at_s
+        self._turn_kind = "voice"
+        transcript_ms = round((item.ready_at_s - item.speech_end_at_s) * 1000)
+        self._turn(Heard(transcript.text, lang, transcript.confidence), transcript_ms)
+
+    def _turn(self, event: Heard | Typed, transcript_ms: int | None = None) -> None:
+        start = self._clock()
+        self._handle(event)
+        fields: dict[str, Any] = {
+            "input": self._turn_kind,
+            "lang": self.dialog.lang,
+            "state": self.dialog.state.value,
+            "matching_ms": round((self._clock() - start) * 1000),
+        }
+        if transcript_ms is not None:
+            fields["transcript_ms"] = transcript_ms
+        self.turns += 1
+        self._log("turn", fields)
+
+    # --- executing actions -------------------------------------------------------------------
+    def _handle(self, event: Event) -> None:
+        actions = self.dialog.handle(event)
+        failed = self._execute(actions)
+        if failed is None:
+            return
+        stage, code = failed
+        self.failures += 1
+        recovery = self.dialog.handle(TurnFailed(stage, code))
+        if self._execute(recovery) is not None:  # recovering failed too: no loop, go on
+            logger.error("kiosk: recovering from a failed turn failed as well")
+
+    def _execute(self, actions: list[Action]) -> tuple[str, str] | None:
+        """Execute every action; the stage and code of the first that failed."""
+        failed: tuple[str, str] | None = None
+        for action in actions:
+            try:
+                self._do(action)
+            except AssistantError as exc:
+                logger.error("kiosk: %s failed: %s", type(action).__name__, exc.describe())
+                failed = failed or (exc.stage, exc.code)
+            except Exception as exc:
+                logger.exception("kiosk: %s failed unexpectedly", type(action).__name__)
+                failed = failed or (_stage(action), type(exc).__name__)
+        return failed
+
+    def _do(self, action: Action) -> None:
+        match action:
+            case Say(text=text, lang=lang):
+                if self._on_say is not None:
+                    self._on_say(action)
+                self._speaker.say(text, lang)
+            case StopSpeech():
+                self._speaker.stop()
+            case Earcon(kind=kind):
+                self._speaker.earcon(kind)
+            case StartListening():
+                self.listening = True
+            case StopListening():
+                self.listening = False
+            case AdjustVoice(lang=lang, change=change):
+                now = self._speaker.adjust(lang, change)
+                fields = {"lang": lang, "change": change}
+                for name in ("rate_wpm", "volume"):
+                    if isinstance(getattr(now, name, None), int | float):
+                        fields[name] = getattr(now, name)
+                self._log("voice", fields)
+            case ResetVoices():
+                self._speaker.reset()
+            case LogEvent(name=name, fields=fields):
+                self._log(name, fields)
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _log(self, name: str, fields: Mapping[str, Any]) -> None:
+        try:
+            self._events.write(name, fields)
+        except Exception:  # the event log never takes the kiosk down
+            logger.exception("event log write failed")
+
+    def _notice(self, line: str) -> None:
+        logger.warning("%s", line)
+        if self._on_notice is not None:
+            self._on_notice(line)
+
+    def _close(self, reason: str) -> None:
+        logger.info("kiosk stopping: %s", reason)
+        for step in (self._speaker.stop, self._stop_voice, self._speaker.close):
+            try:
+                step()
+            except Exception:
+                logger.exception("kiosk: shutting down")
+        self._log("kiosk-stopped", {"reason": reason, "turns": self.turns})
+
+    def _stop_voice(self) -> None:
+        if self._voice is not None:
+            self._voice.stop(1.0)
+
+
+def _stage(action: Action) -> str:
+    if isinstance(action, Say | StopSpeech | Earcon | AdjustVoice | ResetVoices):
+        return "speech"
+    if isinstance(action, StartListening | StopListening):
+        return "recognition"
+    return "kiosk"

@@ -1,0 +1,219 @@
+"""Start-up of the kiosk: from the configuration to a running :class:`~assistant.kiosk.Kiosk`.
+
+Order: the documents (none is fatal: nothing to answer from), the readiness checks of
+:mod:`assistant.doctor`, the speech models (missing ones installed when ``models.auto_install``
+is on), the speaker, then speech input. When speech input is impossible (no model, and no way
+to install one) the kiosk says why, printed and spoken, and serves typed questions instead: the
+same dialog. A microphone that is missing is not a reason to give up speech input: the
+listener keeps trying to open it, and typed questions work meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .config import Config
+from .errors import AssistantError, ContentError, ModelError
+
+if TYPE_CHECKING:
+    from .answering import QuestionAnswerer
+    from .kiosk import Kiosk
+
+logger = logging.getLogger(__name__)
+
+Notice = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SpeechInputPlan:
+    """Whether the kiosk listens, and why not."""
+
+    languages: tuple[str, ...]
+    #: Empty when speech input can run; else one line per reason.
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def model_languages(config: Config) -> list[str]:
+    """Languages that need a model: the configured recognition language, or every language."""
+    wanted = config.recognition.language
+    return list(config.languages) if wanted == "auto" else [wanted]
+
+
+def check_readiness(config: Config, *, keyboard: bool, notice: Notice) -> None:
+    """The doctor's start-up checks, each problem reported with its fix (never fatal here:
+    the kiosk's own start-up decides what it can run)."""
+    try:
+        from . import doctor
+    except ImportError:  # readiness checks not part of this build
+        logger.info("no readiness checks in this build")
+        return
+    check = getattr(doctor, "check_kiosk", None)
+    if not callable(check):
+        return
+    try:
+        report = check(config, keyboard=keyboard)
+    except Exception:
+        logger.exception("the readiness checks failed")
+        return
+    for problem in report.problems:
+        kind = "problem" if problem.blocking else "note"
+        notice(f"readiness {kind}: {problem.what} (fix: {problem.fix})")
+
+
+def ensure_models(
+    config: Config, *, install: bool, notice: Notice, progress: Any = None
+) -> SpeechInputPlan:
+    """The recognition languages with a usable model, installing missing ones when allowed."""
+    from .models import CATALOG, model_for, models_folder
+
+    usable: list[str] = []
+    problems: list[str] = []
+    for lang in model_languages(config):
+        try:
+            model_for(config, lang)
+            usable.append(lang)
+            continue
+        except ModelError as exc:
+            missing = exc
+        name = config.models.languages.get(lang, "")
+        if install and missing.code == "model-missing" and name in CATALOG:
+            from .model_install import Installer
+
+            notice(f"installing the speech model {name} for {lang} ...")
+            try:
+                Installer(models_folder(config), progress=progress).install_catalog(
+                    name, config.models.download_url
+                )
+                model_for(config, lang)
+                usable.append(lang)
+                continue
+            except AssistantError as exc:
+                problems.append(f"{missing.describe()}; installing it failed: {exc.describe()}")
+                continue
+        problems.append(missing.describe())
+    if config.recognition.language == "auto" and usable:
+        for line in problems:
+            notice(f"speech input without that language: {line}")
+        return SpeechInputPlan(tuple(usable))
+    return SpeechInputPlan(tuple(usable), tuple(problems) or ())
+
+
+def load_brain(config: Config) -> QuestionAnswerer:
+    """The question-answering core; no documents is fatal (nothing to answer from)."""
+    from .answering import QuestionAnswerer
+    from .content import load_library
+
+    try:
+        library = load_library(config.path(config.content.folder), config.languages)
+    except ContentError as exc:
+        why = f"nothing to answer from: {exc.message}"
+        raise ContentError(exc.code, why, fix=exc.fix) from None
+    return QuestionAnswerer(library, config.matching, config.languages)
+
+
+def _vocabulary(config: Config, brain: QuestionAnswerer, langs: Sequence[str]) -> dict[str, Any]:
+    from .intents import command_phrases
+
+    return {
+        lang: [*brain.library.texts(lang), *command_phrases(lang)]
+        for lang in langs
+        if lang in config.languages
+    }
+
+
+def build_kiosk(
+    config: Config,
+    *,
+    keyboard: bool,
+    stdin: TextIO | None,
+    on_say: Callable[[Any], None] | None = None,
+    notice: Notice | None = None,
+    progress: Any = None,
+) -> tuple[Kiosk, bool]:
+    """The kiosk wired to the real engines, and whether it must tell the visitor the microphone
+    is unavailable (speech input impossible)."""
+    from .dialog import Dialog
+    from .eventlog import open_event_log
+    from .kiosk import Kiosk
+    from .kiosk_inputs import KeyboardInput, TimedPlayer, VoiceInput
+    from .playback import SoundDevicePlayer
+    from .speech import build_speaker
+
+    tell = notice or _log_notice
+    brain = load_brain(config)
+    check_readiness(config, keyboard=keyboard, notice=tell)
+    plan = ensure_models(
+        config, install=config.models.auto_install and not keyboard, notice=tell, progress=progress
+    )
+    if keyboard:
+        for line in plan.problems:
+            tell(f"speech input is off (--keyboard); it would need: {line}")
+    elif not plan.ok:
+        for line in plan.problems:
+            tell(f"speech input is impossible, serving typed questions: {line}")
+
+    log_path = config.path(config.logging.event_log) if config.logging.event_log else None
+    events = open_event_log(log_path)
+    holder: list[Kiosk] = []
+
+    def post(item: object) -> None:
+        holder[0].post(item)
+
+    player = TimedPlayer(
+        SoundDevicePlayer(config.audio.output_device),
+        post,
+        _monotonic,
+    )
+    speaker = build_speaker(config, player=player)
+    voice: VoiceInput | None = None
+    listen = not keyboard and plan.ok
+    if listen:
+        from .listening import microphone_listener
+        from .recognition import build_recognizer
+
+        try:
+            vocabulary = _vocabulary(config, brain, plan.languages)
+            recognizer = build_recognizer(config, vocabulary, brain.fit)
+            audio_folder = None
+            if config.logging.store_audio and log_path is not None:
+                audio_folder = log_path.parent / "audio"
+            voice = VoiceInput(
+                microphone_listener(config, recognizer), recognizer, post, audio_folder=audio_folder
+            )
+        except AssistantError as exc:
+            tell(f"speech input is impossible, serving typed questions: {exc.describe()}")
+            listen = False
+    kiosk = Kiosk(
+        Dialog(brain, config, store_transcripts=config.logging.store_transcripts),
+        speaker,
+        events,
+        config,
+        voice=voice,
+        keyboard_only=not listen,
+        on_say=on_say,
+        on_notice=tell,
+    )
+    holder.append(kiosk)
+    speaker.on_idle = kiosk.speech_ended
+    if voice is not None:
+        voice.start()
+    if stdin is not None:
+        KeyboardInput(stdin, kiosk.post).start()
+    return kiosk, not keyboard and not listen
+
+
+def _log_notice(line: str) -> None:
+    logger.warning("%s", line)
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
