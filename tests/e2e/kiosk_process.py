@@ -36,6 +36,7 @@ class KioskProcess:
             text=True,
             env={**os.environ, **alsa.env()},
         )
+        self.last: Record = {}
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._readers = [
@@ -55,16 +56,20 @@ class KioskProcess:
             text = self.event_log.read_text(encoding="utf-8")
         except FileNotFoundError:
             return []
-        return [json.loads(line) for line in text.splitlines() if line.endswith("}")]
+        lines = text.split("\n")[:-1]  # the last one is "" or still being written
+        return [json.loads(line) for line in lines]
 
     def wait_for(
         self, what: str, pred: Callable[[Record], bool], *, after: int = 0, timeout_s: float = 30.0
     ) -> int:
-        """Index of the first record from ``after`` on that matches; fails after ``timeout_s``."""
+        """Index of the first record from ``after`` on that matches; fails after ``timeout_s``.
+
+        The record itself is :attr:`last`."""
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             for i, record in enumerate(self.records()[after:], start=after):
                 if pred(record):
+                    self.last = record
                     return i
             if self.child.poll() is not None:
                 raise AssertionError(f"the kiosk exited waiting for {what}: {self.tail()}")
@@ -76,6 +81,13 @@ class KioskProcess:
             return r["event"] == name and all(r.get(k) == v for k, v in fields.items())
 
         return self.wait_for(f"{name} {fields}", match, after=after, timeout_s=timeout_s)
+
+    def record(
+        self, name: str, *, after: int = 0, timeout_s: float = 30.0, **fields: Any
+    ) -> Record:
+        """The first record of event ``name`` (with these fields) from ``after`` on."""
+        self.event(name, after=after, timeout_s=timeout_s, **fields)
+        return self.last
 
     def type_line(self, line: str) -> int:
         """Type a line; the index the events of its turn start at."""

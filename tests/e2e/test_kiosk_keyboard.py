@@ -82,18 +82,18 @@ def test_keyboard_session(virtual_alsa: VirtualAlsa, tmp_path: Path, lang: str) 
         kiosk.event("started", timeout_s=30)
         # A question: answered from the documents in the language it was asked in.
         turn = spoken_turn(kiosk, script["question"])
-        answer = kiosk.records()[kiosk.event("answer", after=turn)]
+        answer = kiosk.record("answer", after=turn)
         assert answer["lang"] == lang and answer["section"] is not None
         assert 0 < answer["score"] <= 1
         # More, repeat, slower: each spoken.
         more_turn = spoken_turn(kiosk, script["more"])
         spoken_turn(kiosk, script["repeat"])
         slower = spoken_turn(kiosk, script["slower"])
-        voice = kiosk.records()[kiosk.event("voice", after=slower, change="slower")]
+        voice = kiosk.record("voice", after=slower, change="slower")
         assert voice["lang"] == lang and voice["rate_wpm"] == 225
         # Out of scope: no section, the topics instead.
         out = spoken_turn(kiosk, script["out_of_scope"])
-        assert kiosk.records()[kiosk.event("answer", after=out)]["section"] is None
+        assert kiosk.record("answer", after=out)["section"] is None
         # Switch language, then wait for the idle reset and the greeting.
         switch = spoken_turn(kiosk, script["switch"], listen_after=True)
         kiosk.event("language", after=switch, lang=script["other"])
