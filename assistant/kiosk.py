@@ -106,6 +106,7 @@ class Kiosk:
         *,
         voice: Stoppable | None = None,
         keyboard_only: bool = False,
+        end_of_input_code: int = 0,
         on_say: Callable[[Say], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -116,6 +117,7 @@ class Kiosk:
         self._config = config
         self._voice = voice
         self._keyboard_only = keyboard_only
+        self._end_of_input_code = end_of_input_code
         self._on_say = on_say
         self._on_notice = on_notice
         self._clock = clock
@@ -141,7 +143,9 @@ class Kiosk:
 
     # --- the loop ----------------------------------------------------------------------------
     def run(self, *, input_lost: bool = False) -> int:
-        """Serve until :class:`Shutdown`, or the end of typed input in keyboard mode; exit code."""
+        """Serve until :class:`Shutdown` (exit code 0), or the end of typed input in keyboard
+        mode (``end_of_input_code``: 0 when keyboard mode was asked for; not 0 when it is a
+        fallback, so that a service manager restarts the kiosk)."""
         self._log("kiosk-started", {"keyboard_only": self._keyboard_only})
         self._handle(Started())
         if input_lost:
@@ -165,6 +169,9 @@ class Kiosk:
             if self._finished():
                 break
         self._close(reason)
+        if reason == "end of input" and self._end_of_input_code:
+            self._notice("no speech input, and standard input ended: nothing left to listen to")
+            return self._end_of_input_code
         return 0
 
     def _finished(self) -> bool:

@@ -197,6 +197,7 @@ def build_kiosk(
         config,
         voice=voice,
         keyboard_only=not listen,
+        end_of_input_code=0 if keyboard else 1,
         on_say=on_say,
         on_notice=tell,
     )

@@ -290,6 +290,13 @@ def test_end_of_input_in_keyboard_mode_finishes_and_exits() -> None:
     assert r.log.names()[-1] == "kiosk-stopped"
 
 
+def test_end_of_input_in_fallback_keyboard_mode_is_not_success() -> None:
+    r = rig(keyboard_only=True)
+    r.kiosk._end_of_input_code = 1
+    r.kiosk.post(InputEnded())
+    assert r.kiosk.run() == 1
+
+
 def test_microphone_loss_and_return_reach_the_dialog() -> None:
     r = rig()
     r.kiosk.post(MicLost("device-missing", "no input device named 'x'"))

@@ -4,8 +4,9 @@ Without arguments the kiosk listens on the configured microphone and answers alo
 ``--keyboard`` (or when speech input is impossible) it serves typed questions from standard
 input: each line is a question, an empty line is the button; everything it says is also
 printed, one line each, prefixed with the language (``[sv] ...``), for a braille display. At
-the end of standard input in keyboard mode it finishes speaking and exits 0. SIGTERM and
-SIGINT stop it cleanly (exit 0).
+the end of standard input in keyboard mode it finishes speaking and exits: 0 with
+``--keyboard``, 1 when keyboard mode was a fallback (a service manager restarts it). SIGTERM
+and SIGINT stop it cleanly (exit 0).
 """
 
 from __future__ import annotations
