@@ -12,6 +12,8 @@ which would corrupt ``ask --json``; the driver modules' ``print`` is routed to t
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import logging
 import queue
@@ -71,15 +73,17 @@ class _EngineHost:
         self.engines_built = 0
         self._lock = threading.Lock()
         self._requests: _Requests | None = None
+        self._thread: threading.Thread | None = None
 
     def call(self, fn: Callable[[Any], T], timeout_s: float) -> T:
         future: Future[T] = Future()
         with self._lock:
             if self._requests is None:
                 self._requests = queue.Queue()
-                threading.Thread(
+                self._thread = threading.Thread(
                     target=self._serve, args=(self._requests,), name="tts-engine", daemon=True
-                ).start()
+                )
+                self._thread.start()
             requests = self._requests
             requests.put((fn, future))
         try:
@@ -99,6 +103,16 @@ class _EngineHost:
             raise SpeechError(
                 "synthesis-failed", f"the speech engine failed: {type(exc).__name__}: {exc}"
             ) from exc
+
+    def shutdown(self, timeout_s: float) -> None:
+        """Stop the engine thread (its engine is retired)."""
+        with self._lock:
+            requests, thread = self._requests, self._thread
+            self._requests = self._thread = None
+        if requests is not None:
+            requests.put(None)
+        if thread is not None:
+            thread.join(timeout_s)
 
     def _new_engine(self) -> Any:
         try:
@@ -151,6 +165,18 @@ class _EngineHost:
 _RETIRED: list[Any] = []
 _HOSTS: dict[str | None, _EngineHost] = {}
 _HOSTS_LOCK = threading.Lock()
+
+
+@atexit.register
+def _release_engines() -> None:
+    """Destroy the engines while the interpreter is whole: pyttsx3's own finalizer fails when
+    it runs during interpreter shutdown and prints a traceback."""
+    with _HOSTS_LOCK:
+        hosts = list(_HOSTS.values())
+    for host in hosts:
+        host.shutdown(1.0)
+    _RETIRED.clear()
+    gc.collect()
 
 
 def _host(driver: str | None) -> _EngineHost:
