@@ -138,6 +138,12 @@ class QuestionAnswerer:
             more=found.more,
         )
 
+    def warm_up(self) -> None:
+        """Load what the first question of each language would load (lemma tables, word
+        frequencies), so the first visitor does not wait for it."""
+        for lang in self.languages:
+            self.answer(f"{self.help_text(lang)} {self.topics_text(lang)} hund katt chien", lang)
+
     def fit(self, text: str, lang: str) -> float:
         """How well a transcript fits the documents (and commands) of ``lang``, 0..1."""
         from .intents import detect_intent

@@ -115,7 +115,9 @@ def load_brain(config: Config) -> QuestionAnswerer:
     except ContentError as exc:
         why = f"nothing to answer from: {exc.message}"
         raise ContentError(exc.code, why, fix=exc.fix) from None
-    return QuestionAnswerer(library, config.matching, config.languages)
+    brain = QuestionAnswerer(library, config.matching, config.languages)
+    brain.warm_up()
+    return brain
 
 
 def _vocabulary(config: Config, brain: QuestionAnswerer, langs: Sequence[str]) -> dict[str, Any]:

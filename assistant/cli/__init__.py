@@ -44,12 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="run.py",
         description="Röstguiden / Guide vocal: an offline voice assistant for public kiosks.",
     )
-    parser.add_argument("--config", type=Path, help="TOML config file (default: kiosk.toml)")
-    parser.add_argument("--log-level", help="override logging.level (DEBUG, INFO, ...)")
+    _add_global_options(parser, None)
+    # The same options after the command (`run.py --keyboard --log-level DEBUG`); given there
+    # they win, left out they keep what was given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    _add_global_options(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="command")
     for name, help_text in COMMANDS.items():
-        _module(name).add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+        command = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        _module(name).add_arguments(command)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--config", type=Path, default=default, help="TOML config file (default: kiosk.toml)"
+    )
+    parser.add_argument(
+        "--log-level", default=default, help="override logging.level (DEBUG, INFO, ...)"
+    )
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
