@@ -5,7 +5,12 @@ mono samples from ``infile`` and a playback device that writes them to ``file``.
 null device both run unpaced (seconds of audio in milliseconds), so here both files are named
 pipes that this harness feeds and drains at the audio rate: the microphone delivers samples in
 real time (silence when nothing is scripted) and the speaker consumes them in real time, which
-is what makes barge-in and ``stop()`` testable.
+is what makes barge-in and ``stop()`` testable. ``speed`` runs both clocks that many times
+faster than real time (soak tests: shorter turns; a program's endpointing counts samples, so it
+cuts the same utterances). For latency measurements the harness notes, on the monotonic clock
+(shared by every process of the machine), when the last voiced sample of each clip was due on
+the microphone (:attr:`VirtualAlsa.voice_end_times`) and when each speaker chunk arrived
+(:meth:`VirtualAlsa.first_sound_after`).
 
 The harness holds every pipe open read-write, so opening a device never blocks (PortAudio opens
 each device while it enumerates them). It must be created before ``sounddevice`` is imported in
@@ -30,6 +35,17 @@ SPEAKER_NAME = "fakespk"
 _F_SETPIPE_SZ = 1031
 _PIPE_BYTES = 4096
 _SYSTEM_CONF = "/usr/share/alsa/alsa.conf"
+#: A sample louder than this is voiced (not silence or dither).
+VOICED_LEVEL = 500
+
+
+class _Clip:
+    """Samples queued for the microphone; ``voiced_end``: index after the last voiced sample."""
+
+    def __init__(self, samples: npt.NDArray[np.int16], voiced_end: int) -> None:
+        self.samples = samples
+        self.pos = 0
+        self.voiced_end = voiced_end
 
 
 class VirtualAlsa:
@@ -42,6 +58,7 @@ class VirtualAlsa:
         mic_rate_hz: int = 16000,
         speaker_rate_hz: int = 22050,
         mic_chunk_frames: int = 1600,
+        speed: float = 1.0,
     ):
         self.folder = folder
         self.mic_rate_hz = mic_rate_hz
@@ -50,14 +67,21 @@ class VirtualAlsa:
         #: reads complete blocks. (The ``file`` plugin pads a short read with stale samples.)
         self.mic_chunk_frames = mic_chunk_frames
         self.speaker_rate_hz = speaker_rate_hz
+        if not speed > 0:
+            raise ValueError(f"speed must be positive, not {speed}")
+        #: Both devices run this many times faster than real time.
+        self.speed = speed
+        #: Monotonic time at which the last voiced sample of each queued clip was due.
+        self.voice_end_times: list[float] = []
         self.config_path = folder / "asound.conf"
         self.mic_fifo = folder / "mic.fifo"
         self.speaker_fifo = folder / "speaker.fifo"
         self._lock = threading.Lock()
-        self._mic_queue: list[npt.NDArray[np.int16]] = []
+        self._mic_queue: list[_Clip] = []
         self._mic_done = threading.Event()
         self._mic_done.set()
         self._speaker: list[bytes] = []
+        self._speaker_times: list[float] = []  # arrival of each chunk of _speaker
         self._stop = threading.Event()
         folder.mkdir(parents=True, exist_ok=True)
         for fifo in (self.mic_fifo, self.speaker_fifo):
@@ -129,52 +153,65 @@ class VirtualAlsa:
         """Queue 16-bit mono samples (at ``mic_rate_hz``) for the microphone, then silence."""
         chunk = np.asarray(samples, dtype=np.int16)
         pad = np.zeros(int(silence_after_s * self.mic_rate_hz), dtype=np.int16)
+        voiced = np.flatnonzero(np.abs(chunk.astype(np.int32)) > VOICED_LEVEL)
+        clip = _Clip(np.concatenate([chunk, pad]), int(voiced[-1]) + 1 if len(voiced) else -1)
         with self._lock:
-            self._mic_queue.append(np.concatenate([chunk, pad]))
+            self._mic_queue.append(clip)
             self._mic_done.clear()
 
     def wait_mic_idle(self, timeout_s: float = 60.0) -> bool:
         """Wait until everything queued for the microphone has been delivered."""
         return self._mic_done.wait(timeout_s)
 
-    def _next_mic_block(self, frames: int) -> npt.NDArray[np.int16]:
+    def _next_mic_block(self, frames: int) -> tuple[npt.NDArray[np.int16], int | None]:
+        """The next block, and where in it a clip's voiced part ends (if it does)."""
         with self._lock:
             if not self._mic_queue:
                 self._mic_done.set()
-                return np.zeros(frames, dtype=np.int16)
+                return np.zeros(frames, dtype=np.int16), None
             head = self._mic_queue[0]
-            block, rest = head[:frames], head[frames:]
-            if len(rest):
-                self._mic_queue[0] = rest
-            else:
+            block = head.samples[head.pos : head.pos + frames]
+            voice_end = None
+            if head.pos < head.voiced_end <= head.pos + frames:
+                voice_end = head.voiced_end - head.pos
+            head.pos += len(block)
+            if head.pos >= len(head.samples):
                 self._mic_queue.pop(0)
             if len(block) < frames:
                 block = np.concatenate([block, np.zeros(frames - len(block), dtype=np.int16)])
-            return block
+            return block, voice_end
 
     def _feed_mic(self) -> None:
         frames = self.mic_chunk_frames
         start = time.monotonic()
         sent = 0
         pending = b""
+        voice_end: int | None = None
         while not self._stop.is_set():
+            rate = self.mic_rate_hz * self.speed
             if not pending:
-                pending = self._next_mic_block(frames).astype("<i2").tobytes()
+                block, voice_end = self._next_mic_block(frames)
+                pending = block.astype("<i2").tobytes()
             fd = self._mic_fd
             if fd < 0:  # unplugged
                 time.sleep(0.02)
-                start = time.monotonic() - sent / self.mic_rate_hz
+                start = time.monotonic() - sent / rate
                 continue
             try:
                 written = os.write(fd, pending)
             except (BlockingIOError, OSError):
                 # Nobody is capturing: hold the audio, keep the clock from running ahead.
                 time.sleep(0.01)
-                start = time.monotonic() - sent / self.mic_rate_hz
+                start = time.monotonic() - sent / rate
                 continue
+            if voice_end is not None:
+                due = time.monotonic() + voice_end / rate
+                with self._lock:
+                    self.voice_end_times.append(due)
+                voice_end = None
             pending = pending[written:]
             sent += written // 2
-            delay = start + sent / self.mic_rate_hz - time.monotonic()
+            delay = start + sent / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
 
@@ -185,12 +222,14 @@ class VirtualAlsa:
         while not self._stop.is_set():
             data = os.read(self._speaker_fd, 1024)
             now = time.monotonic()
-            if now - (start + received / self.speaker_rate_hz) > 0.5:
+            rate = self.speaker_rate_hz * self.speed
+            if now - (start + received / rate) > 0.5:
                 start, received = now, 0  # the speaker was idle: restart the clock
             with self._lock:
                 self._speaker.append(data)
+                self._speaker_times.append(now)
             received += len(data) // 2
-            delay = start + received / self.speaker_rate_hz - time.monotonic()
+            delay = start + received / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
 
@@ -201,9 +240,25 @@ class VirtualAlsa:
         data = data[: len(data) - len(data) % 2]
         return np.frombuffer(data, dtype="<i2").astype(np.int16)
 
+    def first_sound_after(self, after_s: float) -> float | None:
+        """Monotonic time the first voiced sample reached the speaker after ``after_s``."""
+        with self._lock:
+            chunks = list(zip(self._speaker_times, self._speaker, strict=True))
+        offset = 0  # bytes before this chunk: samples start on even offsets
+        for arrived, chunk in chunks:
+            first, offset = offset, offset + len(chunk)
+            if arrived < after_s:
+                continue
+            data = chunk[first % 2 :]
+            samples = np.frombuffer(data[: len(data) - len(data) % 2], "<i2")
+            if (np.abs(samples.astype(np.int32)) > VOICED_LEVEL).any():
+                return arrived
+        return None
+
     def clear_speaker(self) -> None:
         with self._lock:
             self._speaker.clear()
+            self._speaker_times.clear()
 
     def close(self) -> None:
         self._stop.set()

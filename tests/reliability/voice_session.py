@@ -1,0 +1,155 @@
+"""A spoken session with the real kiosk program on virtual ALSA devices, turn by turn.
+
+The program runs as in production (``run.py --config ...``, hands-free), recognizing with the
+real Korean Vosk model configured as the recognition language (restricted vocabulary, as the
+kiosk builds it) and answering with the real espeak-ng voices. Each turn plays one espeak-ng
+utterance into the virtual microphone and waits until the answer is heard on the virtual
+speaker. Times come from both sides, all on the machine's monotonic clock: the program's
+event log (its stage timings) and the devices (when the utterance's last voiced sample was
+due on the microphone, when the answer's first voiced sample reached the speaker).
+Used by ``bench/bench_turns.py`` and the soak test.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant import PROJECT_DIR
+from assistant.earcons import earcon_pcm
+from tests.e2e.kiosk_process import KioskProcess
+from tests.speech_input_support import KO_MODEL_NAME, ko_config, ko_pcm
+from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
+
+#: Short Korean utterances, all in the test model's vocabulary.
+UTTERANCES = ("안녕하세요", "감사합니다", "학교", "갑니다")
+#: Length of the "stopped" earcon the kiosk plays when an utterance ends, before the answer.
+TONE_S = earcon_pcm("stopped").duration_s
+
+
+def voice_toml(
+    folder: Path,
+    ko_model_dir: Path,
+    *,
+    endpoint_silence_s: float = 0.5,
+    block_s: float = 0.1,
+    content: Path | None = None,
+    event_log: Path | str | None = None,
+) -> tuple[Path, Path]:
+    """A kiosk.toml for a hands-free kiosk recognizing Korean; its path and the event log's."""
+    models = ko_config(ko_model_dir).models.folder
+    log = Path(event_log) if event_log is not None else folder / "events.jsonl"
+    toml = folder / "kiosk.toml"
+    toml.write_text(
+        f'[content]\nfolder = "{content or PROJECT_DIR / "content"}"\n'
+        f'[audio]\ninput_device = "{MIC_NAME}"\noutput_device = "{SPEAKER_NAME}"\n'
+        f"block_s = {block_s}\n"
+        f'[recognition]\nlanguage = "ko"\nendpoint_silence_s = {endpoint_silence_s}\n'
+        "max_utterance_s = 6.0\n"
+        f'[models]\nfolder = "{models}"\nauto_install = false\n'
+        f'[models.languages]\nko = "{KO_MODEL_NAME}"\n'
+        '[dialog]\nmode = "hands-free"\nvoice_barge_in = true\n'
+        f'[logging]\nlevel = "INFO"\nevent_log = "{log}"\n',
+        encoding="utf-8",
+    )
+    return toml, log
+
+
+@dataclass(frozen=True)
+class TurnTiming:
+    """One voice turn, in milliseconds from the end of the utterance's voice (its last voiced
+    sample due on the microphone; ``None`` where a sound was not found)."""
+
+    #: The event log's ``turn`` record (``matching_ms``, and the stage fields the program logs).
+    fields: dict[str, Any]
+    #: The program's own figure: estimated end of speech to the answer's first sample played.
+    latency_ms: float
+    #: When the program logged the transcript (``heard``), its turn and its first audio.
+    heard_ms: float | None
+    turn_ms: float | None
+    first_audio_ms: float | None
+    #: On the speaker: the earcon acknowledging the utterance, and the answer's speech.
+    tone_ms: float | None
+    answer_ms: float | None
+
+
+class VoiceSession:
+    """The program started on ``alsa`` with ``toml``; :meth:`turn` speaks one utterance."""
+
+    def __init__(self, toml: Path, event_log: Path, alsa: VirtualAlsa, *args: str) -> None:
+        for text in UTTERANCES:
+            ko_pcm(text, alsa.mic_rate_hz)  # rendered before the program starts
+        self.alsa = alsa
+        #: Event-log times are wall-clock (``time.time``); device times are monotonic.
+        self.wall_offset_s = time.time() - time.monotonic()
+        self.launched_s = time.time()
+        self.process = KioskProcess(toml, event_log, alsa, *args)
+        self.turns = 0
+
+    def wait_listening(self, timeout_s: float = 120.0) -> float:
+        """Seconds from the launch to the first ``listening`` state in the event log."""
+        self.process.event("state", to="listening", timeout_s=timeout_s)
+        return float(self.process.last["t"]) - self.launched_s
+
+    def turn(
+        self, *, wait_answer: bool = True, timeout_s: float = 30.0, silence_after_s: float = 0.8
+    ) -> TurnTiming:
+        """Speak the next utterance and wait for its ``turn`` and ``first-audio`` events;
+        with ``wait_answer`` also until the answer has been said (else the next utterance
+        interrupts it: barge-in)."""
+        text = UTTERANCES[self.turns % len(UTTERANCES)]
+        self.turns += 1
+        alsa, kiosk = self.alsa, self.process
+        start = len(kiosk.records())
+        ends = len(alsa.voice_end_times)
+        alsa.play_into_mic(ko_pcm(text, alsa.mic_rate_hz).samples, silence_after_s=silence_after_s)
+        heard_at = kiosk.event("heard", after=start, timeout_s=timeout_s)
+        heard = kiosk.last
+        turn_at = kiosk.event("turn", after=heard_at, input="voice", timeout_s=timeout_s)
+        fields = dict(kiosk.last)
+        audio_at = kiosk.event("first-audio", after=turn_at, input="voice", timeout_s=timeout_s)
+        first_audio = kiosk.last
+        voice_end = alsa.voice_end_times[ends] if len(alsa.voice_end_times) > ends else None
+        tone_ms = answer_ms = None
+        if voice_end is not None and wait_answer:
+            tone_at = self._sound_after(voice_end)  # the "stopped" earcon comes first
+            if tone_at is not None:
+                tone_ms = (tone_at - voice_end) * 1000
+                answer_at = self._sound_after(tone_at + (TONE_S + 0.03) / alsa.speed)
+                if answer_at is not None:
+                    answer_ms = (answer_at - voice_end) * 1000
+        if wait_answer:
+            kiosk.event("state", after=audio_at, to="listening", timeout_s=120)
+        alsa.wait_mic_idle(timeout_s)
+
+        def since_voice(record: dict[str, Any]) -> float | None:
+            if voice_end is None:
+                return None
+            return (float(record["t"]) - self.wall_offset_s - voice_end) * 1000
+
+        return TurnTiming(
+            fields,
+            float(first_audio["latency_ms"]),
+            since_voice(heard),
+            since_voice(fields),
+            since_voice(first_audio),
+            tone_ms,
+            answer_ms,
+        )
+
+    def _sound_after(self, after_s: float, timeout_s: float = 5.0) -> float | None:
+        deadline = time.monotonic() + timeout_s
+        while (heard := self.alsa.first_sound_after(after_s)) is None:
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.02)
+        return heard
+
+    def close(self) -> tuple[int, float]:
+        """SIGTERM; the exit code and how long the program took to exit."""
+        try:
+            return self.process.terminate()
+        finally:
+            self.process.kill()
