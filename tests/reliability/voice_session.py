@@ -78,8 +78,16 @@ class TurnTiming:
 class VoiceSession:
     """The program started on ``alsa`` with ``toml``; :meth:`turn` speaks one utterance."""
 
-    def __init__(self, toml: Path, event_log: Path, alsa: VirtualAlsa, *args: str) -> None:
-        for text in UTTERANCES:
+    def __init__(
+        self,
+        toml: Path,
+        event_log: Path,
+        alsa: VirtualAlsa,
+        *args: str,
+        utterances: tuple[str, ...] = UTTERANCES,
+    ) -> None:
+        self.utterances = utterances
+        for text in utterances:
             ko_pcm(text, alsa.mic_rate_hz)  # rendered before the program starts
         self.alsa = alsa
         #: Event-log times are wall-clock (``time.time``); device times are monotonic.
@@ -96,10 +104,11 @@ class VoiceSession:
     def turn(
         self, *, wait_answer: bool = True, timeout_s: float = 30.0, silence_after_s: float = 0.8
     ) -> TurnTiming:
-        """Speak the next utterance and wait for its ``turn`` and ``first-audio`` events;
-        with ``wait_answer`` also until the answer has been said (else the next utterance
-        interrupts it: barge-in)."""
-        text = UTTERANCES[self.turns % len(UTTERANCES)]
+        """Speak the next utterance and wait for its ``turn`` and ``first-audio`` events.
+
+        With ``wait_answer``, also for the answer on the speaker, then press the button (stops
+        the answer); else the next utterance interrupts it (barge-in)."""
+        text = self.utterances[self.turns % len(self.utterances)]
         self.turns += 1
         alsa, kiosk = self.alsa, self.process
         start = len(kiosk.records())
@@ -120,8 +129,10 @@ class VoiceSession:
                 answer_at = self._sound_after(tone_at + (TONE_S + 0.03) / alsa.speed)
                 if answer_at is not None:
                     answer_ms = (answer_at - voice_end) * 1000
-        if wait_answer:
-            kiosk.event("state", after=audio_at, to="listening", timeout_s=120)
+        if wait_answer:  # the button stops the answer (no voice left over for the next turn)
+            pressed = kiosk.type_line("")
+            kiosk.event("state", after=max(pressed, audio_at), to="listening", timeout_s=30)
+            time.sleep((TONE_S + 0.1) / alsa.speed)  # the earcon of listening again
         alsa.wait_mic_idle(timeout_s)
 
         def since_voice(record: dict[str, Any]) -> float | None:
