@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import select
 import threading
 import time
 from pathlib import Path
@@ -124,6 +125,26 @@ class VirtualAlsa:
                     fcntl.fcntl(self._mic_fd, _F_SETPIPE_SZ, _PIPE_BYTES)
         self.set_present(mic=True, speaker=True)
 
+    def unplug_speaker(self) -> None:
+        """The speaker vanishes: a stream playing gets a broken pipe and new streams fail to
+        open (the pipe's place is taken by a folder), as with a device that is gone."""
+        with self._lock:
+            fd, self._speaker_fd = self._speaker_fd, -1
+        if fd >= 0:
+            os.close(fd)
+            self.speaker_fifo.unlink()
+            self.speaker_fifo.mkdir()
+
+    def replug_speaker(self) -> None:
+        """The speaker comes back (new streams play into it again)."""
+        with self._lock:
+            if self._speaker_fd < 0:
+                self.speaker_fifo.rmdir()
+                os.mkfifo(self.speaker_fifo)
+                self._speaker_fd = os.open(self.speaker_fifo, os.O_RDWR)
+                with contextlib.suppress(OSError):
+                    fcntl.fcntl(self._speaker_fd, _F_SETPIPE_SZ, _PIPE_BYTES)
+
     def set_present(self, *, mic: bool = True, speaker: bool = True) -> None:
         """Rewrite the ALSA config with or without each device (plug / unplug).
 
@@ -220,7 +241,16 @@ class VirtualAlsa:
         start = time.monotonic()
         received = 0
         while not self._stop.is_set():
-            data = os.read(self._speaker_fd, 1024)
+            fd = self._speaker_fd
+            if fd < 0:  # unplugged
+                time.sleep(0.02)
+                continue
+            try:  # never blocked in read: unplugging must leave the pipe without a reader
+                if not select.select([fd], [], [], 0.05)[0]:
+                    continue
+                data = os.read(fd, 1024)
+            except OSError:
+                continue
             now = time.monotonic()
             rate = self.speaker_rate_hz * self.speed
             if now - (start + received / rate) > 0.5:
