@@ -5,7 +5,10 @@ natural phrasing. An utterance is a command when, after politeness and hesitatio
 dropped, it is
 
 1. one of the phrasings below (exactly, or nearly: rapidfuzz ratio >= 88), or
-2. short (at most 12 words, 6 of them not stopwords) and made only of command words,
+2. a phrasing as a pattern: the same words in any order and any inflection, words that go
+   with any command (``kan``, ``vous``) left out: ``hur ska jag göra`` is ``hur gör jag``,
+   ``ça ira`` is ``ça va aller``, or
+3. short (at most 12 words, 6 of them not stopwords) and made only of command words,
    stopwords and words that go with any command (``läs``, ``vous``, ``alldeles``); then the
    longest phrasing said within it, compared as stems, decides; else the command words must
    point to one intent (a word that is a command on its own, like ``mer`` or ``upprepa``,
@@ -86,6 +89,8 @@ def _detect(text: str, lang: str) -> IntentMatch | None:
     if intent is None:
         intent = _fuzzy(core, table)
     if intent is None:
+        intent = table.patterns.get(_pattern(words, lang, _neutral_words(lang)))
+    if intent is None:
         intent = _by_words(words, lang, table)
     if intent is None:
         return None
@@ -136,6 +141,12 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
     return ranked[0][0]
 
 
+def _pattern(words: list[str], lang: str, neutral: frozenset[str]) -> frozenset[str]:
+    """The words as a pattern: their stems (lemmas' stems), neutral ones left out."""
+    stems = (word_stem(w, lang) for w in words)
+    return frozenset(s for s in stems if s not in neutral)
+
+
 def _closest(core: str, table: _Table, intents: list[Intent]) -> Intent | None:
     from rapidfuzz import fuzz
 
@@ -166,12 +177,14 @@ class _Table:
     single: frozenset[tuple[Intent, str]]
     #: stems of stopwords that appear in phrasings (allowed, count for nothing)
     neutral: frozenset[str]
+    #: each phrasing as a pattern (see _pattern) -> its intent, when only one intent has it
+    patterns: dict[frozenset[str], Intent]
 
 
 @lru_cache(maxsize=8)
 def _table(lang: str) -> _Table:
     fillers = tuple(normalize(f, lang) for f in FILLERS[lang])
-    table = _Table(fillers, {}, [], [], [], {}, frozenset(), frozenset())
+    table = _Table(fillers, {}, [], [], [], {}, frozenset(), frozenset(), {})
     stop = stopwords(lang)
     word_intents: dict[str, list[Intent]] = {}
     single: set[tuple[Intent, str]] = set()
@@ -213,7 +226,26 @@ def _table(lang: str) -> _Table:
         word_intents={k: tuple(v) for k, v in word_intents.items()},
         single=frozenset(single),
         neutral=frozenset(neutral),
+        patterns=_patterns(table.phrases, table.phrase_intents, lang),
     )
+
+
+def _patterns(phrases: list[str], intents: list[Intent], lang: str) -> dict[frozenset[str], Intent]:
+    """Phrasings as patterns; a pattern two intents share (``vad`` of "vad sa du" and "vad
+    kan du") is left out."""
+    neutral = _neutral_words(lang)
+    found: dict[frozenset[str], set[Intent]] = {}
+    for phrase, intent in zip(phrases, intents, strict=True):
+        key = _pattern(phrase.split(), lang, neutral)
+        if key:
+            found.setdefault(key, set()).add(intent)
+    return {key: next(iter(owners)) for key, owners in found.items() if len(owners) == 1}
+
+
+@lru_cache(maxsize=8)
+def _neutral_words(lang: str) -> frozenset[str]:
+    """Stems of the words that go with any command (NEUTRAL)."""
+    return frozenset(word_stem(normalize(w, lang), lang) for w in NEUTRAL[lang].split())
 
 
 def _core_with(text: str, lang: str, fillers: tuple[str, ...]) -> list[str]:

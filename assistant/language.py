@@ -14,6 +14,12 @@ on equal terms:
   yields ``muskel`` and ``kramp``;
 - how common a word is in everyday language (wordfreq), so that a rare word the documents
   never use (an illness, a place) weighs more than an everyday one;
+- everyday wording (:mod:`assistant.synonyms`): idioms rewritten to the plain words they mean
+  ("bli av med" -> bota) in questions and documents alike, and for a word the documents lack,
+  the words of the same meaning ("doktor" -> läkare);
+- body parts: a question naming one ("ryggen", "les genoux") asks where something strikes;
+  it is a cue for the language's concept word ("kroppsdel", "membre"), as data per language
+  (:data:`assistant.synonyms.BODY_PARTS`);
 - question cues: interrogatives that say what kind of answer is wanted ("varför",
   "pourquoi", "d'où vient" ask for a cause) are mapped to a concept word of the language, as
   data per language (:data:`QUESTION_CUES`).
@@ -192,6 +198,59 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
     return ()
 
 
+@lru_cache(maxsize=8)
+def _phrase_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    from .synonyms import PHRASES
+
+    table = {normalize(k, lang): normalize(v, lang) for k, v in PHRASES.get(lang, {}).items()}
+    if not table:
+        return None, table
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, keys)) + r")(?!\S)"), table
+
+
+def plain_words(text: str, lang: str) -> list[str]:
+    """Word tokens of the normalized text, idioms rewritten to plain words (see synonyms)."""
+    pattern, table = _phrase_pattern(lang)
+    text = normalize(text, lang)
+    if pattern is not None:
+        text = pattern.sub(lambda m: table[m.group(0)], text)
+    return text.split()
+
+
+@lru_cache(maxsize=8)
+def _related_table(lang: str) -> dict[str, tuple[str, ...]]:
+    from .synonyms import WORDS
+
+    out: dict[str, list[str]] = {}
+    for word, meaning in WORDS.get(lang, {}).items():
+        out.setdefault(normalize(word, lang), []).extend(terms(meaning, lang))
+    return {word: tuple(dict.fromkeys(found)) for word, found in out.items()}
+
+
+@lru_cache(maxsize=200_000)
+def related_terms(word: str, lang: str) -> tuple[str, ...]:
+    """Terms of the words that mean what ``word`` (normalized) means (see synonyms); looked
+    up as said, then as its lemma."""
+    table = _related_table(lang)
+    return table.get(word) or table.get(lemma(word, lang), ())
+
+
+@lru_cache(maxsize=8)
+def _body_parts(lang: str) -> tuple[str, frozenset[str]]:
+    from .synonyms import BODY_PARTS
+
+    concept, parts = BODY_PARTS.get(lang, ("", ""))
+    words = normalize(parts, lang).split()
+    return concept, frozenset([*words, *(lemma(w, lang) for w in words)])
+
+
+def is_body_part(word: str, lang: str) -> bool:
+    """Whether the (normalized) word names a part of the body (see synonyms.BODY_PARTS)."""
+    parts = _body_parts(lang)[1]
+    return word in parts or lemma(word, lang) in parts
+
+
 def terms(text: str, lang: str) -> list[str]:
     """The content terms of a text: stems of non-stopwords, compounds also as their parts."""
     return [t for group in word_terms(text, lang) for t in group]
@@ -201,7 +260,7 @@ def word_terms(text: str, lang: str) -> list[tuple[str, ...]]:
     """Per content word: its stem, then the stems of its parts when it is a compound."""
     stop = stopwords(lang)
     return [
-        _word_terms(word, lang) for word in tokenize(text, lang) if _is_content(word, lang, stop)
+        _word_terms(word, lang) for word in plain_words(text, lang) if _is_content(word, lang, stop)
     ]
 
 
@@ -216,14 +275,25 @@ class Word:
     known: bool
     #: How common it is in everyday language (Zipf scale, 0 when unknown; see commonness).
     zipf: float
+    #: Terms of words with the same meaning (see synonyms).
+    related: tuple[str, ...] = ()
+    #: Whether it names a part of the body (a cue for where, not a subject).
+    body_part: bool = False
 
 
 def content_words(text: str, lang: str) -> list[Word]:
     """The content words of a text (stopwords and single letters left out), analysed."""
     stop = stopwords(lang)
     return [
-        Word(word, _word_terms(word, lang), is_word(word, lang), commonness(word, lang))
-        for word in tokenize(text, lang)
+        Word(
+            word,
+            _word_terms(word, lang),
+            is_word(word, lang),
+            commonness(word, lang),
+            related_terms(word, lang),
+            is_body_part(word, lang),
+        )
+        for word in plain_words(text, lang)
         if _is_content(word, lang, stop)
     ]
 
@@ -241,9 +311,16 @@ def _word_terms(word: str, lang: str) -> tuple[str, ...]:
 
 
 def cue_words(text: str, lang: str) -> list[str]:
-    """The concept words the question's cues ask for (see :data:`QUESTION_CUES`)."""
+    """The concept words the question's cues ask for (see :data:`QUESTION_CUES`; a body
+    part asks for the body-part concept)."""
     cues = QUESTION_CUES.get(lang, {})
-    return list(dict.fromkeys(cues[w] for w in tokenize(text, lang) if w in cues))
+    concept = _body_parts(lang)[0]
+    stop = stopwords(lang)
+    found = [
+        cues.get(w) or (concept if w not in stop and is_body_part(w, lang) else "")
+        for w in plain_words(text, lang)
+    ]
+    return list(dict.fromkeys(c for c in found if c))
 
 
 def detect_language(text: str, candidates: Sequence[str]) -> str | None:

@@ -49,6 +49,11 @@ _UNKNOWN_ZIPF_ZERO = 7.0
 _UNKNOWN_ZIPF_SPAN = 3.0
 _UNKNOWN_MIN, _UNKNOWN_MAX = 0.2, 1.5
 _UNKNOWN_NOISE = 0.4
+#: Least evidence weight of a document word, as a share of an unknown word's: a word every
+#: section uses ("spasm") tells no section from another but shows the question is on topic.
+_TOPIC_FLOOR = 0.2
+#: Similarity of a document word standing in for an everyday word ("doktor" -> läkare).
+_RELATED = 0.85
 #: Similarity of a term the documents have only inside compounds ("ligg" of "bakomliggande").
 _PART_ONLY = 0.5
 #: Weight in ranking of the concept a question cue asks for ("varför" -> orsak).
@@ -161,6 +166,8 @@ class LanguageIndex:
                 found, similarity = (whole,), 1.0
             elif known_parts:  # an unknown compound is asked about through its known parts
                 found, similarity = known_parts, 1.0
+            elif related := tuple(t for t in word.related if t in self.idf):
+                found, similarity = related, _RELATED  # an everyday word for a document's
             else:
                 best = None
                 if len(whole) >= _FUZZY_MIN_LEN:
@@ -173,11 +180,14 @@ class LanguageIndex:
                 found, similarity = ((best[0],), best[1] / 100.0) if best else ((), 0.0)
                 if best and word.known:
                     similarity *= _FUZZY_KNOWN_WORD
+            if not found and word.body_part:
+                continue  # where, not what: a cue for ranking (cue_terms), no evidence
             if found and found[0] not in self._whole_terms:
                 similarity *= _PART_ONLY  # in the documents only inside compounds: weak
             specificity = _specificity(word.known, word.zipf)
             if found:
-                weight = specificity * sum(self.idf[t] for t in found) / len(found)
+                idf = sum(self.idf[t] for t in found) / len(found)
+                weight = specificity * max(idf, _TOPIC_FLOOR * self.unknown_weight)
             else:
                 weight = specificity * self.unknown_weight
             out.append(QueryWord(word.word, found, similarity, weight, specificity))

@@ -67,3 +67,22 @@ def test_commands_in_natural_phrasing(text: str, lang: str, intent: str) -> None
 )
 def test_a_subject_word_makes_a_question(text: str, lang: str) -> None:
     assert detect_intent(text, lang) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        ("hur ska jag göra", "sv", "help"),  # "hur gör jag" with a modal verb
+        ("ça ira merci", "fr", "stop"),  # "ça va aller" in the future tense
+        ("jag gör hur", "sv", "help"),  # any order
+    ],
+)
+def test_phrasings_match_as_patterns(text: str, lang: str, intent: str) -> None:
+    found = detect_intent(text, lang)
+    assert found is not None and found.intent == intent
+
+
+@pytest.mark.parametrize(("text", "lang"), [("vad", "sv"), ("hur gör läkaren", "sv")])
+def test_a_pattern_two_commands_share_or_a_subject_word_is_no_command(text: str, lang: str) -> None:
+    found = detect_intent(text, lang)
+    assert found is None or found.intent != "help"

@@ -9,9 +9,12 @@ from assistant.language import (
     cue_words,
     detect_language,
     normalize,
+    plain_words,
+    related_terms,
     stem,
     terms,
 )
+from assistant.synonyms import WORDS
 
 
 def test_normalization() -> None:
@@ -67,3 +70,25 @@ def test_question_cues_are_data_per_language() -> None:
     assert cue_words("vad är en spasm", "sv") == []
     for lang, cues in QUESTION_CUES.items():
         assert cues and all(terms(concept, lang) for concept in cues.values())
+
+
+def test_idioms_become_plain_words_in_questions_and_documents() -> None:
+    assert plain_words("Går det att bli av med spasmerna?", "sv") == ["bota", "spasmerna"]
+    assert "juste" not in plain_words("C'est quoi au juste un spasme ?", "fr")
+    assert terms("bli av med", "sv") == terms("bota", "sv")
+
+
+def test_everyday_words_know_their_document_words() -> None:
+    assert terms("läkare", "sv")[0] in related_terms("doktorn", "sv")
+    assert terms("médecin", "fr")[0] in related_terms("docteur", "fr")
+    assert related_terms("xqzvw", "sv") == ()
+    for lang, table in WORDS.items():
+        assert all(terms(meaning, lang) for meaning in table.values())
+
+
+def test_body_parts_are_a_cue_not_a_subject() -> None:
+    assert cue_words("kan man få spasmer i ryggen", "sv") == ["kroppsdel"]
+    assert cue_words("des spasmes dans les genoux", "fr") == ["membre"]
+    assert cue_words("vad händer om det gör ont", "sv") == []  # "vad", "händer": not the calf
+    (word,) = content_words("knäna", "sv")
+    assert word.body_part
