@@ -1,6 +1,6 @@
 """Accuracy on the evaluation sets (tests/eval/).
 
-The dev split (tuned on) must reach 90 % top-1 per language, as the issue requires. The two
+The dev split (tuned on) must reach 90 % top-1 per language, as the issue requires. The
 held-out splits are reported and gated a margin below what the method reaches on them.
 """
 
@@ -47,7 +47,13 @@ def test_dev_split_accuracy(answerer: QuestionAnswerer) -> None:
 
 #: Gates on the held-out splits: (sections, out-of-scope rejected, commands) per language,
 #: a margin below what the method reached when they were measured.
-_HELDOUT_GATES = {"heldout": (0.85, 0.6, 0.85), "heldout2": (0.75, 0.75, 0.8)}
+#: heldout3 (measured once before and once after the everyday-wording tables): sections
+#: 84 -> 96 % sv, 82 -> 93 % fr; out-of-scope 86 % both; commands 61 % sv, 89 % fr.
+_HELDOUT_GATES = {
+    "heldout": (0.85, 0.6, 0.85),
+    "heldout2": (0.85, 0.75, 0.9),
+    "heldout3": (0.85, 0.75, 0.5),
+}
 
 
 @pytest.mark.parametrize("split", sorted(_HELDOUT_GATES))
@@ -87,6 +93,10 @@ def test_another_subject_gets_no_section(answerer: QuestionAnswerer, text: str, 
         ("varför får man spasmer", "sv", 2),  # "varför" asks for a cause
         ("pourquoi j ai des spasmes", "fr", 2),
         ("kan doktorn hjälpa", "sv", 5),  # inflected form of the author's keyword "doktor"
+        ("går det att bli av med spasmerna", "sv", 5),  # an idiom: "bli av med" is bota
+        ("vilka delar av kroppen kan få spasmer", "sv", 3),  # "delar av kroppen": kroppsdel
+        ("kan man få spasmer i knäna", "sv", 3),  # a body part the text does not name
+        ("c est quoi au juste un spasme", "fr", 1),  # "au juste" only shapes the question
     ],
 )
 def test_robust_matching(answerer: QuestionAnswerer, text: str, lang: str, section: int) -> None:
