@@ -86,6 +86,10 @@ class Dialog:
         self._stale_done = 0  # SpeechDone(interrupted) still to come for speech we stopped
         self._forget()
 
+    def replace_brain(self, brain: Brain) -> None:
+        """Answer from reloaded content from now on (the conversation goes on)."""
+        self._brain = brain
+
     def _forget(self) -> None:
         self.lang = self._config.dialog.default_language
         self._lang_known = False  # has the visitor spoken a language yet?

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -80,6 +81,23 @@ class Stoppable(Protocol):
 
 
 @dataclass(frozen=True)
+class Reload:
+    """Load the content again (SIGHUP); the last good content stays when the new one fails."""
+
+
+@dataclass(frozen=True)
+class _ContentLoaded:
+    brain: Any
+    sections: int
+
+
+@dataclass(frozen=True)
+class _ContentFailed:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Shutdown:
     """Stop the kiosk (SIGTERM, SIGINT)."""
 
@@ -110,6 +128,8 @@ class Kiosk:
         on_say: Callable[[Say], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        reload: Callable[[], Any] | None = None,
+        on_reloaded: Callable[[Any], None] | None = None,
     ) -> None:
         self.dialog = dialog
         self._speaker = speaker
@@ -121,6 +141,9 @@ class Kiosk:
         self._on_say = on_say
         self._on_notice = on_notice
         self._clock = clock
+        self._reload = reload
+        self._on_reloaded = on_reloaded
+        self._reloading = False
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.listening = False  # the gate: utterances become Heard only while open
         self._input_ended = False
@@ -211,6 +234,18 @@ class Kiosk:
                 self._notice(f"microphone unavailable ({code}): {message}; typed input works")
                 self._log("mic-lost", {"code": code})
                 self._handle(InputLost())
+            case Reload():
+                self._start_reload()
+            case _ContentLoaded(brain=brain, sections=sections):
+                self._reloading = False
+                self.dialog.replace_brain(brain)
+                if self._on_reloaded is not None:
+                    self._on_reloaded(brain)
+                self._log("content-reloaded", {"sections": sections})
+            case _ContentFailed(code=code, message=message):
+                self._reloading = False
+                self._notice(f"content not reloaded, the last good content stays: {message}")
+                self._log("content-reload-failed", {"code": code})
             case InputEnded():
                 self._input_ended = True
                 self._log("input-ended", {})
@@ -218,6 +253,26 @@ class Kiosk:
                 self._handle(item)
             case _:
                 logger.warning("kiosk: ignoring unknown item %r", item)
+
+    def _start_reload(self) -> None:
+        """Build the new content off the loop (it takes about a second); the loop goes on."""
+        if self._reload is None or self._reloading:
+            return
+        self._reloading = True
+        reload = self._reload
+
+        def work() -> None:
+            try:
+                brain = reload()
+                sections = sum(len(d.sections) for d in brain.library.documents)
+                self.post(_ContentLoaded(brain, sections))
+            except AssistantError as exc:
+                self.post(_ContentFailed(exc.code, exc.describe()))
+            except Exception as exc:  # a bug in loading must not leave the kiosk reloading
+                logger.exception("content reload failed")
+                self.post(_ContentFailed(type(exc).__name__, str(exc)))
+
+        threading.Thread(target=work, name="content-reload", daemon=True).start()
 
     def _heard(self, item: VoiceHeard) -> None:
         transcript = item.transcript

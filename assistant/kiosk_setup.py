@@ -150,6 +150,7 @@ def build_kiosk(
 
     tell = notice or _log_notice
     brain = load_brain(config)
+    current = [brain]  # the content in use: a reload (SIGHUP) replaces it
     check_readiness(config, keyboard=keyboard, notice=tell)
     plan = ensure_models(
         config, install=config.models.auto_install and not keyboard, notice=tell, progress=progress
@@ -182,7 +183,11 @@ def build_kiosk(
 
         try:
             vocabulary = _vocabulary(config, brain, plan.languages)
-            recognizer = build_recognizer(config, vocabulary, brain.fit)
+
+            def fit(text: str, lang: str) -> float:  # follows reloaded content
+                return current[0].fit(text, lang)
+
+            recognizer = build_recognizer(config, vocabulary, fit)
             audio_folder = None
             if config.logging.store_audio and log_path is not None:
                 audio_folder = log_path.parent / "audio"
@@ -192,6 +197,17 @@ def build_kiosk(
         except AssistantError as exc:
             tell(f"speech input is impossible, serving typed questions: {exc.describe()}")
             listen = False
+
+    def reloaded(new: QuestionAnswerer) -> None:
+        current[0] = new
+        if voice is not None:
+            from .recognition import vosk_recognizers
+
+            words = _vocabulary(config, new, plan.languages)
+            for r in vosk_recognizers(recognizer):
+                if config.recognition.restrict_vocabulary and r.grammar is not None:
+                    r.set_vocabulary(words.get(r.lang))
+
     kiosk = Kiosk(
         Dialog(brain, config, store_transcripts=config.logging.store_transcripts),
         speaker,
@@ -202,6 +218,8 @@ def build_kiosk(
         end_of_input_code=0 if keyboard else 1,
         on_say=on_say,
         on_notice=tell,
+        reload=lambda: load_brain(config),
+        on_reloaded=reloaded,
     )
     holder.append(kiosk)
     speaker.on_idle = kiosk.speech_ended

@@ -176,9 +176,19 @@ class VoskRecognizer:
 
     def __init__(self, model: VoskModel, vocabulary: Sequence[str] | None = None) -> None:
         self.model = model
-        self.grammar = model.grammar(vocabulary) if vocabulary else None
+        self.grammar: list[str] | None = None
+        self._grammar_json: str | None = None
+        self.set_vocabulary(vocabulary)
+
+    def set_vocabulary(self, vocabulary: Sequence[str] | None) -> None:
+        """Restrict the next utterances to the words of these texts (None: unrestricted).
+
+        Takes effect for recognizers made after it (a grammar is only set before the first
+        audio of an utterance)."""
+        grammar = self.model.grammar(vocabulary) if vocabulary else None
+        self.grammar = grammar
         self._grammar_json = (
-            json.dumps(self.grammar, ensure_ascii=False) if self.grammar is not None else None
+            json.dumps(grammar, ensure_ascii=False) if grammar is not None else None
         )
 
     @property

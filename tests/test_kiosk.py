@@ -22,7 +22,7 @@ from assistant.config import Config, DialogConfig, config_from_dict
 from assistant.dialog import Dialog, DialogState
 from assistant.dialog_events import ButtonPressed, InputBack, TurnFailed, Typed
 from assistant.errors import ConfigError, ContentError, SpeechError
-from assistant.kiosk import Kiosk, Shutdown
+from assistant.kiosk import Kiosk, Reload, Shutdown
 from assistant.kiosk_inputs import (
     MAX_TYPED_CHARS,
     InputEnded,
@@ -431,3 +431,37 @@ def test_recognition_language_may_be_any_language_with_a_model() -> None:
     assert config.recognition.language == "ko"
     with pytest.raises(ConfigError):
         config_from_dict({"recognition": {"language": "ko"}})
+
+
+def test_reload_swaps_the_content_and_a_failed_reload_keeps_the_last_good_one() -> None:
+    config = Config()
+    loads: list[object] = []
+    new_brain = load_brain(config)
+
+    def reload() -> object:
+        if loads:
+            raise ContentError("bad-front-matter", "doc.md:2: the front matter is not valid")
+        loads.append(new_brain)
+        return new_brain
+
+    reloaded: list[object] = []
+    log = FakeLog()
+    dialog = Dialog(FakeBrain(), config)
+    kiosk = Kiosk(dialog, FakeSpeaker(), log, config, reload=reload, on_reloaded=reloaded.append)
+    thread = threading.Thread(target=kiosk.run, daemon=True)
+    thread.start()
+    try:
+        kiosk.post(Reload())
+        wait_until(lambda: "content-reloaded" in log.names())
+        assert reloaded == [new_brain]
+        assert log.of("content-reloaded")[0]["sections"] == 10
+        kiosk.post(Reload())
+        wait_until(lambda: "content-reload-failed" in log.names())
+        assert log.of("content-reload-failed")[0]["code"] == "bad-front-matter"
+        assert reloaded == [new_brain]  # the last good content stays
+        kiosk.post(Typed("Vad orsakar muskelspasmer?"))
+        wait_until(lambda: "answer" in log.names())
+        assert log.of("answer")[0]["section"] == 2  # answered from the reloaded documents
+    finally:
+        kiosk.post(Shutdown("test"))
+        thread.join(5)

@@ -263,3 +263,16 @@ def test_listen_command_on_a_wav(ko_model_dir: Path, tmp_path: Path) -> None:
             and "audio error [wav-" in out.stderr
             and "Traceback" not in out.stderr
         )
+
+
+@real
+def test_vocabulary_can_change_between_utterances(ko_model: VoskModel) -> None:
+    """Reloaded content brings its words: the next utterance is restricted to the new ones."""
+    recognizer = VoskRecognizer(ko_model, [KO_WORDS[0]])
+    assert recognizer.grammar == [KO_WORDS[0]]
+    recognizer.set_vocabulary(list(KO_WORDS[1:]))
+    assert recognizer.grammar == sorted(KO_WORDS[1:])
+    transcript = recognizer.recognize(Utterance.of(ko_pcm(KO_WORDS[1])))
+    assert {w.text for w in transcript.words} <= set(KO_WORDS[1:])
+    recognizer.set_vocabulary(None)
+    assert recognizer.grammar is None

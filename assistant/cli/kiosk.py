@@ -6,7 +6,8 @@ input: each line is a question, an empty line is the button; everything it says 
 printed, one line each, prefixed with the language (``[sv] ...``), for a braille display. At
 the end of standard input in keyboard mode it finishes speaking and exits: 0 with
 ``--keyboard``, 1 when keyboard mode was a fallback (a service manager restarts it). SIGTERM
-and SIGINT stop it cleanly (exit 0).
+and SIGINT stop it cleanly (exit 0); SIGHUP reloads the content (the last good content stays
+when the new one is malformed).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _notice(line: str) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from ..kiosk import Shutdown
+    from ..kiosk import Reload, Shutdown
     from ..kiosk_setup import build_kiosk
 
     if args.push_to_talk or args.hands_free:
@@ -72,7 +73,11 @@ def run(args: argparse.Namespace, config: Config) -> int:
     def stop(signum: int, frame: FrameType | None) -> None:
         kiosk.post(Shutdown(signal.Signals(signum).name))
 
+    def reload(signum: int, frame: FrameType | None) -> None:
+        kiosk.post(Reload())
+
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
     try:
         return kiosk.run(input_lost=tell_visitor)
     finally:

@@ -126,7 +126,6 @@ def malform(content: Path) -> None:
         doc.write_bytes(b"---\ntitle: [unclosed\n---\n\xff\xfe# \n")
 
 
-@pytest.mark.xfail(strict=True, reason="the kiosk does not reload its content on SIGHUP yet")
 def test_malformed_content_on_reload_keeps_the_last_good_content(
     alsa: VirtualAlsa, tmp_path: Path
 ) -> None:
