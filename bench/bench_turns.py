@@ -150,6 +150,10 @@ def main() -> int:
     )
     for name, values in stage_rows(timings):
         print(line(name, values))
+    for text in dict.fromkeys(t.text for t in timings):
+        cut = [t.heard_ms for t in timings if t.text == text and t.heard_ms is not None]
+        if cut:
+            print(line(f"utterance cut after {text!r}", cut))
     return 0
 
 

@@ -37,9 +37,13 @@ def voice_toml(
     block_s: float = 0.1,
     content: Path | None = None,
     event_log: Path | str | None = None,
+    models_folder: Path | None = None,
 ) -> tuple[Path, Path]:
-    """A kiosk.toml for a hands-free kiosk recognizing Korean; its path and the event log's."""
-    models = ko_config(ko_model_dir).models.folder
+    """A kiosk.toml for a hands-free kiosk recognizing Korean; its path and the event log's.
+
+    The model is the shared test install unless ``models_folder`` (holding the Korean model
+    as ``KO_MODEL_NAME``) is given."""
+    models = models_folder or ko_config(ko_model_dir).models.folder
     log = Path(event_log) if event_log is not None else folder / "events.jsonl"
     toml = folder / "kiosk.toml"
     toml.write_text(
@@ -62,6 +66,8 @@ class TurnTiming:
     """One voice turn, in milliseconds from the end of the utterance's voice (its last voiced
     sample due on the microphone; ``None`` where a sound was not found)."""
 
+    #: What was said into the microphone.
+    text: str
     #: The event log's ``turn`` record (``matching_ms``, and the stage fields the program logs).
     fields: dict[str, Any]
     #: The program's own figure: estimated end of speech to the answer's first sample played.
@@ -141,6 +147,7 @@ class VoiceSession:
             return (float(record["t"]) - self.wall_offset_s - voice_end) * 1000
 
         return TurnTiming(
+            text,
             fields,
             float(first_audio["latency_ms"]),
             since_voice(heard),
