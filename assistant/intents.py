@@ -8,13 +8,19 @@ dropped, it is
 2. a phrasing as a pattern: the same words in any order and any inflection, words that go
    with any command (``kan``, ``vous``) left out: ``hur ska jag göra`` is ``hur gör jag``,
    ``ça ira`` is ``ça va aller``, or
-3. short (at most 12 words, 6 of them not stopwords) and made only of command words,
+3. a verb/object rule (:mod:`assistant.intent_rules`): a word of each of its groups said,
+   in any order and inflection (``sänk rösten``, ``baissez la voix``), and nothing about a
+   subject; when several rules fit, the one with the most groups, or
+4. short (at most 12 words, 6 of them not stopwords) and made only of command words,
    stopwords and words that go with any command (``läs``, ``vous``, ``alldeles``); then the
    longest phrasing said within it, compared as stems, decides; else the command words must
    point to one intent (a word that is a command on its own, like ``mer`` or ``upprepa``,
    counts most), and when they point to several, the closest phrasing decides.
 
-Anything with a word about a subject (``orsaker``, ``spasmes`` ...) is left to matching.
+Anything with a word about a subject (``orsaker``, ``spasmes`` ...) is left to matching, as is
+anything naming another subject (another illness, opening hours: ``när stänger ni`` is no
+stop command; see :mod:`assistant.off_topic`), and anything made only of stopwords that no
+phrasing or rule covers.
 Switching language names the language (``på franska``, ``en suédois``) or not (``byt
 språk``: the other language).
 """
@@ -27,7 +33,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .intent_phrases import FILLERS, LANGUAGE_NAMES, NEUTRAL, PHRASES
-from .language import SUPPORTED_LANGUAGES, normalize, stopwords, word_stem
+from .intent_rules import RULES
+from .language import SUPPORTED_LANGUAGES, is_off_topic, lemma, normalize, stopwords, word_stem
 
 if TYPE_CHECKING:
     from .answering import Intent
@@ -84,12 +91,16 @@ def _detect(text: str, lang: str) -> IntentMatch | None:
         return None
     if sum(w not in stop for w in words) > _MAX_CONTENT:
         return None
+    if any(is_off_topic(w, lang) for w in words):
+        return None  # "när stänger ni", "où sont les toilettes": a practical question
     core = " ".join(words)
     intent = table.exact.get(core)
     if intent is None:
         intent = _fuzzy(core, table)
     if intent is None:
         intent = table.patterns.get(_pattern(words, lang, _neutral_words(lang)))
+    if intent is None:
+        intent = _by_rule(words, lang, table)
     if intent is None:
         intent = _by_words(words, lang, table)
     if intent is None:
@@ -114,12 +125,38 @@ def _fuzzy(core: str, table: _Table) -> Intent | None:
     return table.phrase_intents[best[2]] if best else None
 
 
+def _by_rule(words: list[str], lang: str, table: _Table) -> Intent | None:
+    """The intent of the verb/object rule with the most groups that the words follow."""
+    forms = [{word, lemma(word, lang)} for word in words]
+    said = set().union(*forms)
+    best: _Rule | None = None
+    for rule in table.rules:
+        if best is not None and len(rule.groups) <= len(best.groups):
+            continue
+        if not all(said & group for group in rule.groups):
+            continue
+        if all(
+            form & rule.words or _is_command_word(word, lang, table)
+            for word, form in zip(words, forms, strict=True)
+        ):
+            best = rule
+    return best.intent if best else None
+
+
+def _is_command_word(word: str, lang: str, table: _Table) -> bool:
+    """A stopword, a word that goes with any command, or a word of a phrasing."""
+    key = word_stem(word, lang)
+    return word in stopwords(lang) or key in table.neutral or key in table.word_intents
+
+
 def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
     stop = stopwords(lang)
     scores: dict[Intent, float] = {}
     for word in words:
         key = word_stem(word, lang)
-        intents = table.word_intents.get(key)
+        # a stopword counts for nothing, even when its stem is a command word's ("är" and
+        # "va" share the stem of "vara")
+        intents = None if word in stop else table.word_intents.get(key)
         if intents is None:
             if word in stop or key in table.neutral:
                 continue
@@ -130,6 +167,8 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
                 scores[intent] += 1.0
     said = " " + " ".join(word_stem(w, lang) for w in words) + " "
     contained = [i for i, p in enumerate(table.phrase_stems) if f" {p} " in said]
+    if not scores:  # only stopwords: a phrasing of several words said whole, or nothing
+        contained = [i for i in contained if " " in table.phrase_stems[i]]
     if contained:  # the longest phrasing said within the utterance (as stems) decides
         return table.phrase_intents[max(contained, key=lambda i: len(table.phrase_stems[i]))]
     if not scores:
@@ -164,6 +203,23 @@ def _core(text: str, lang: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class _Rule:
+    intent: Intent
+    #: per group, its words (normalized; said as such or as their dictionary form)
+    groups: tuple[frozenset[str], ...]
+    #: all the words of the groups
+    words: frozenset[str]
+
+
+def _rules(lang: str) -> tuple[_Rule, ...]:
+    out = []
+    for intent, spec in RULES.get(lang, ()):
+        groups = tuple(frozenset(normalize(g, lang).split()) for g in spec.split("+"))
+        out.append(_Rule(intent, groups, frozenset().union(*groups)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class _Table:
     fillers: tuple[str, ...]
     exact: dict[str, Intent]
@@ -179,6 +235,8 @@ class _Table:
     neutral: frozenset[str]
     #: each phrasing as a pattern (see _pattern) -> its intent, when only one intent has it
     patterns: dict[frozenset[str], Intent]
+    #: the verb/object rules (see _by_rule)
+    rules: tuple[_Rule, ...] = ()
 
 
 @lru_cache(maxsize=8)
@@ -227,6 +285,7 @@ def _table(lang: str) -> _Table:
         single=frozenset(single),
         neutral=frozenset(neutral),
         patterns=_patterns(table.phrases, table.phrase_intents, lang),
+        rules=_rules(lang),
     )
 
 

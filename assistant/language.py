@@ -17,6 +17,8 @@ on equal terms:
 - everyday wording (:mod:`assistant.synonyms`): idioms rewritten to the plain words they mean
   ("bli av med" -> bota) in questions and documents alike, and for a word the documents lack,
   the words of the same meaning ("doktor" -> läkare);
+- other subjects: words naming another illness or a practical matter of the place
+  (:mod:`assistant.off_topic`), evidence that a question is not about the documents;
 - body parts: a question naming one ("ryggen", "les genoux") asks where something strikes;
   it is a cue for the language's concept word ("kroppsdel", "membre"), as data per language
   (:data:`assistant.synonyms.BODY_PARTS`);
@@ -200,9 +202,11 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _phrase_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    from . import off_topic
     from .synonyms import PHRASES
 
-    table = {normalize(k, lang): normalize(v, lang) for k, v in PHRASES.get(lang, {}).items()}
+    phrases = {**off_topic.PHRASES.get(lang, {}), **PHRASES.get(lang, {})}
+    table = {normalize(k, lang): normalize(v, lang) for k, v in phrases.items()}
     if not table:
         return None, table
     keys = sorted(table, key=len, reverse=True)
@@ -251,6 +255,23 @@ def is_body_part(word: str, lang: str) -> bool:
     return word in parts or lemma(word, lang) in parts
 
 
+@lru_cache(maxsize=8)
+def _off_topic_words(lang: str) -> frozenset[str]:
+    from .off_topic import WORDS
+
+    return frozenset(normalize(WORDS.get(lang, ""), lang).split())
+
+
+@lru_cache(maxsize=200_000)
+def is_off_topic(word: str, lang: str) -> bool:
+    """Whether the (normalized) word, its dictionary form or a part of it (a compound) names
+    another subject than a kiosk's: another illness, opening hours, toilets ... (see
+    :mod:`assistant.off_topic`)."""
+    listed = _off_topic_words(lang)
+    forms = (word, lemma(word, lang), *compound_parts(lemma(word, lang), lang))
+    return any(form in listed or lemma(form, lang) in listed for form in forms)
+
+
 def terms(text: str, lang: str) -> list[str]:
     """The content terms of a text: stems of non-stopwords, compounds also as their parts."""
     return [t for group in word_terms(text, lang) for t in group]
@@ -279,6 +300,8 @@ class Word:
     related: tuple[str, ...] = ()
     #: Whether it names a part of the body (a cue for where, not a subject).
     body_part: bool = False
+    #: Whether it names another subject than a kiosk's (see :func:`is_off_topic`).
+    off_topic: bool = False
 
 
 def content_words(text: str, lang: str) -> list[Word]:
@@ -292,6 +315,7 @@ def content_words(text: str, lang: str) -> list[Word]:
             commonness(word, lang),
             related_terms(word, lang),
             is_body_part(word, lang),
+            is_off_topic(word, lang),
         )
         for word in plain_words(text, lang)
         if _is_content(word, lang, stop)

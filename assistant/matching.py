@@ -49,6 +49,10 @@ _UNKNOWN_ZIPF_ZERO = 7.0
 _UNKNOWN_ZIPF_SPAN = 3.0
 _UNKNOWN_MIN, _UNKNOWN_MAX = 0.2, 1.5
 _UNKNOWN_NOISE = 0.4
+#: Specificity of a word naming another subject (another illness, opening hours, toilets:
+#: see assistant.off_topic) that the documents lack: stronger evidence than any rare word
+#: that the question is about something else, however common the word is.
+_OFF_TOPIC = 3.0
 #: Least evidence weight of a document word, as a share of an unknown word's: a word every
 #: section uses ("spasm") tells no section from another but shows the question is on topic.
 _TOPIC_FLOOR = 0.2
@@ -170,7 +174,7 @@ class LanguageIndex:
                 found, similarity = related, _RELATED  # an everyday word for a document's
             else:
                 best = None
-                if len(whole) >= _FUZZY_MIN_LEN:
+                if len(whole) >= _FUZZY_MIN_LEN and not word.off_topic:
                     best = process.extractOne(
                         whole,
                         self._by_initial.get(whole[0], ()),
@@ -185,6 +189,8 @@ class LanguageIndex:
             if found and found[0] not in self._whole_terms:
                 similarity *= _PART_ONLY  # in the documents only inside compounds: weak
             specificity = _specificity(word.known, word.zipf)
+            if word.off_topic and not found:
+                specificity = _OFF_TOPIC  # another illness, the opening hours ...
             if found:
                 idf = sum(self.idf[t] for t in found) / len(found)
                 weight = specificity * max(idf, _TOPIC_FLOOR * self.unknown_weight)

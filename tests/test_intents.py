@@ -86,3 +86,47 @@ def test_phrasings_match_as_patterns(text: str, lang: str, intent: str) -> None:
 def test_a_pattern_two_commands_share_or_a_subject_word_is_no_command(text: str, lang: str) -> None:
     found = detect_intent(text, lang)
     assert found is None or found.intent != "help"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        # a verb and what it acts on, in any inflection and order
+        ("kan du dämpa volymen", "sv", "quieter"),
+        ("volymen kan du höja", "sv", "louder"),
+        ("vrid upp", "sv", "louder"),
+        ("dra ner tempot", "sv", "slower"),  # the rule with most groups: pace, not sound
+        ("réduisez le volume", "fr", "quieter"),
+        ("haussez la voix", "fr", "louder"),
+        ("diminuez le rythme", "fr", "slower"),
+        # not keeping up is slower; a verb of being able goes with any command
+        ("jag orkar inte hänga med", "sv", "slower"),
+        ("je n'arrive plus à suivre", "fr", "slower"),
+        # what can be asked
+        ("vilka frågor svarar du på", "sv", "help"),
+        ("quelles questions je peux poser", "fr", "help"),
+    ],
+)
+def test_commands_as_verb_object_rules(text: str, lang: str, intent: str) -> None:
+    found = detect_intent(text, lang)
+    assert found is not None and found.intent == intent, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("när stänger ni", "sv"),  # "stänger": opening hours, though "stäng av" stops
+        ("är det stängt nu", "sv"),
+        ("c'est fermé maintenant", "fr"),
+        ("sänk blodtrycket", "sv"),  # a rule's verb with another subject
+        ("baisser la fièvre", "fr"),
+        ("det är inte det", "sv"),  # only stopwords, no phrasing: nothing said to the kiosk
+    ],
+)
+def test_other_subjects_and_bare_stopwords_are_no_commands(text: str, lang: str) -> None:
+    assert detect_intent(text, lang) is None
+
+
+def test_stop_still_stops_with_a_verb_that_asks_about_hours_in_another_form() -> None:
+    found = detect_intent("stäng av", "sv")
+    assert found is not None and found.intent == "stop"

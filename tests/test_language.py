@@ -8,6 +8,7 @@ from assistant.language import (
     content_words,
     cue_words,
     detect_language,
+    is_off_topic,
     normalize,
     plain_words,
     related_terms,
@@ -92,3 +93,25 @@ def test_body_parts_are_a_cue_not_a_subject() -> None:
     assert cue_words("vad händer om det gör ont", "sv") == []  # "vad", "händer": not the calf
     (word,) = content_words("knäna", "sv")
     assert word.body_part
+
+
+@pytest.mark.parametrize(
+    ("word", "lang", "expected"),
+    [
+        ("migränen", "sv", True),  # inflected: its dictionary form is listed
+        ("handikapptoaletten", "sv", True),  # a compound with a listed part
+        ("stänger", "sv", True),
+        ("stäng", "sv", False),  # the command's form
+        ("kramp", "sv", False),  # the kiosk's own subject is never another one
+        ("toilettes", "fr", True),
+        ("spasmes", "fr", False),
+    ],
+)
+def test_words_naming_another_subject(word: str, lang: str, expected: bool) -> None:
+    assert is_off_topic(word, lang) is expected
+
+
+def test_phrases_of_another_subject_become_one_word() -> None:
+    assert plain_words("qu est ce qui soulage le mal de tête", "fr")[-1] == "céphalée"
+    (word,) = [w for w in content_words("har du ont i halsen", "sv") if w.off_topic]
+    assert word.word == "halsont"
