@@ -22,6 +22,7 @@ QUICK_FLAGS = {
     "bench_scaling": ["--quick"],
     "bench_compare": ["--quick"],
     "bench_recognition": ["--repeat", "1", "--clips", "2"],
+    "bench_turns": ["--quick"],
 }
 
 
