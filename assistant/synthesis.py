@@ -39,6 +39,8 @@ _Requests = queue.Queue[tuple[Callable[[Any], Any], "Future[Any]"] | None]
 
 #: Longest wait for one chunk (at most a few hundred characters) before the engine is replaced.
 DEFAULT_TIMEOUT_S = 15.0
+#: Renderings tried again when the engine writes an empty file.
+EMPTY_RETRIES = 2
 
 
 class Synthesizer(Protocol):
@@ -244,11 +246,17 @@ class Pyttsx3Synthesizer:
                 # (measured: the audio keeps the old rate); the second one takes effect.
                 engine.setProperty("rate", settings.rate_wpm)
                 engine.setProperty("rate", settings.rate_wpm)
-                engine.save_to_file(text, str(path))
-                engine.runAndWait()
-                if not path.is_file():
-                    raise SpeechError("synthesis-failed", "the speech engine produced no audio")
-                return read_wav(path)
+                # pyttsx3's espeak driver now and then ends an utterance before any audio
+                # arrived and writes an empty file (seen about once in 50 calls): try again.
+                for _ in range(EMPTY_RETRIES + 1):
+                    engine.save_to_file(text, str(path))
+                    engine.runAndWait()
+                    if path.is_file():
+                        pcm = read_wav(path)
+                        if len(pcm.samples):
+                            return pcm
+                    logger.debug("the speech engine produced no audio; trying again")
+                raise SpeechError("synthesis-failed", "the speech engine produced no audio")
             finally:
                 path.unlink(missing_ok=True)
 
