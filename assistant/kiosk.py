@@ -285,9 +285,16 @@ class Kiosk:
         self._turn_start = item.speech_end_at_s
         self._turn_kind = "voice"
         transcript_ms = round((item.ready_at_s - item.speech_end_at_s) * 1000)
-        self._turn(Heard(transcript.text, lang, transcript.confidence), transcript_ms)
+        recognition_ms = round(item.recognition_s * 1000)
+        event = Heard(transcript.text, lang, transcript.confidence)
+        self._turn(event, transcript_ms, recognition_ms)
 
-    def _turn(self, event: Heard | Typed, transcript_ms: int | None = None) -> None:
+    def _turn(
+        self,
+        event: Heard | Typed,
+        transcript_ms: int | None = None,
+        recognition_ms: int | None = None,
+    ) -> None:
         start = self._clock()
         self._handle(event)
         fields: dict[str, Any] = {
@@ -298,6 +305,8 @@ class Kiosk:
         }
         if transcript_ms is not None:
             fields["transcript_ms"] = transcript_ms
+        if recognition_ms is not None:
+            fields["recognition_ms"] = recognition_ms
         self.turns += 1
         self._log("turn", fields)
 

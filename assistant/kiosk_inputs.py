@@ -49,6 +49,9 @@ class VoiceHeard:
     #: When the transcript was ready, and the estimated end of the last word.
     ready_at_s: float
     speech_end_at_s: float
+    #: How long the recognizer's call on the cut utterance took (the transcript decoded while
+    #: streaming picked, and with ``auto`` the language chosen).
+    recognition_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,13 @@ class VoiceInput:
             logger.exception("recognition failed unexpectedly")
             self._post(TurnFailed("recognition", type(exc).__name__))
             return
+        recognition_s = self._clock() - ready
         trailing_s = utterance.duration_s
         if transcript.words:
             trailing_s = max(0.0, utterance.duration_s - transcript.words[-1].end_s)
         if self._audio_folder is not None:
             self._store(utterance.pcm)
-        self._post(VoiceHeard(transcript, ready, ready - trailing_s))
+        self._post(VoiceHeard(transcript, ready, ready - trailing_s, recognition_s))
 
     def _store(self, pcm: Pcm) -> None:
         from .audio import write_wav

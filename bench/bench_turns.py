@@ -16,8 +16,10 @@ from the same machine's clock). Stages:
 * endpointing: to the transcript logged by the program (``heard``): the audio path in,
   Vosk's endpoint silence and its final result (decoding streams while the visitor speaks),
   minus the stages below that the program logs separately;
-* final recognition, language choice: the program's ``recognition_ms`` / ``language_ms``
-  fields of the ``turn`` event, when this program version logs them;
+* final transcript and language choice: the recognizer's call on the cut utterance (it picks
+  the transcript decoded while streaming and, with ``auto``, chooses the language; with one
+  recognition language the dialog's language is taken): ``recognition_ms`` of the ``turn``
+  event, when this program version logs it;
 * matching: the dialog's turn (``matching_ms``);
 * synthesis to first audio: from the turn to the first sample of the answer handed to the
   output device (``first-audio``);
@@ -48,7 +50,6 @@ def stage_rows(timings: list[TurnTiming]) -> list[tuple[str, list[float]]]:
     done = [t for t in timings if None not in (t.heard_ms, t.turn_ms, t.first_audio_ms)]
     done = [t for t in done if t.answer_ms is not None]
     rec = [float(t.fields.get("recognition_ms", 0)) for t in done]
-    lang = [float(t.fields.get("language_ms", 0)) for t in done]
     heard = [float(t.heard_ms or 0) for t in done]
     turn = [float(t.turn_ms or 0) for t in done]
     audio = [float(t.first_audio_ms or 0) for t in done]
@@ -56,13 +57,11 @@ def stage_rows(timings: list[TurnTiming]) -> list[tuple[str, list[float]]]:
     rows = [
         (
             "endpointing (end of voice to utterance cut)",
-            [h - r - g for h, r, g in zip(heard, rec, lang, strict=True)],
+            [h - r for h, r in zip(heard, rec, strict=True)],
         ),
     ]
     if any("recognition_ms" in t.fields for t in done):
-        rows.append(("final recognition", rec))
-    if any("language_ms" in t.fields for t in done):
-        rows.append(("language choice", lang))
+        rows.append(("final transcript and language choice", rec))
     rows += [
         ("matching", [float(t.fields["matching_ms"]) for t in done]),
         ("synthesis to first audio", [a - b for a, b in zip(audio, turn, strict=True)]),
@@ -70,7 +69,7 @@ def stage_rows(timings: list[TurnTiming]) -> list[tuple[str, list[float]]]:
         ("total: end of voice to answer on the speaker", answer),
         (
             "total after the utterance cut",
-            [a - b + r + g for a, b, r, g in zip(answer, heard, rec, lang, strict=True)],
+            [a - h + r for a, h, r in zip(answer, heard, rec, strict=True)],
         ),
         ("earcon acknowledging the utterance", [float(t.tone_ms or 0) for t in done]),
         (

@@ -35,6 +35,7 @@ def test_turn_benchmark_prints_startup_and_every_stage() -> None:
     assert re.search(r"^start-up to listening: median [\d.]+ s", out, re.M), out
     for stage in (
         "endpointing",
+        "final transcript and language choice",
         "matching",
         "synthesis to first audio",
         "output buffers to the speaker",
