@@ -72,7 +72,10 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
         samples = [sample(child, 0)]
         started = time.monotonic()
         for turn in range(1, soak_turns + 1):
-            session.turn(wait_answer=False, silence_after_s=0.3)
+            try:
+                session.turn(wait_answer=False, silence_after_s=0.3)
+            except AssertionError as exc:
+                raise AssertionError(f"turn {turn}: {exc}\n{session.process.tail()}") from None
             if turn % every == 0 or turn == soak_turns:
                 samples.append(sample(child, turn))
                 logger.info("soak: %s", samples[-1])
