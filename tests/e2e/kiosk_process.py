@@ -34,6 +34,7 @@ class KioskProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            errors="replace",  # a library may print raw bytes (Kaldi quoting a damaged file)
             env={**os.environ, **alsa.env()},
         )
         self.last: Record = {}

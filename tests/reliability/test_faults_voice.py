@@ -122,5 +122,5 @@ def test_model_folder_damaged_while_running_keeps_serving_and_next_start_types(
         for reader in again._readers:  # everything it wrote to standard error, read
             reader.join(5)
     assert code == 0, again.tail()
-    assert any("speech input is impossible" in line for line in again.stderr), again.tail()
+    assert any("speech input is impossible" in line for line in again.stderr), again.stderr
     assert "Traceback" not in again.tail()
