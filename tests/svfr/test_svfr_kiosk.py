@@ -12,10 +12,8 @@ import pytest
 
 from assistant import PROJECT_DIR
 from assistant.audio import read_wav
-from assistant.config import load_config
+from assistant.config import Config
 from assistant.content import load_library
-from assistant.errors import ModelError
-from assistant.models import model_for
 from tests.e2e.kiosk_process import KioskProcess
 from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
 
@@ -29,24 +27,10 @@ pytestmark = [
 ]
 
 
-def _models_folder() -> Path:
-    config = load_config()
-    missing = []
-    for lang in ("sv", "fr"):
-        try:
-            model_for(config, lang)
-        except ModelError as exc:
-            missing.append(f"{lang}: {exc.message}")
-    if missing:
-        pytest.skip(
-            "the Swedish and French Vosk models are not installed in models/ "
-            f"({'; '.join(missing)}); install them with `python run.py models install`"
-        )
-    return config.path(config.models.folder)
-
-
-def test_spoken_swedish_and_french_questions(virtual_alsa: VirtualAlsa, tmp_path: Path) -> None:
-    models = _models_folder()
+def test_spoken_swedish_and_french_questions(
+    virtual_alsa: VirtualAlsa, tmp_path: Path, config: Config
+) -> None:
+    models = config.path(config.models.folder)
     event_log = tmp_path / "events.jsonl"
     toml = tmp_path / "kiosk.toml"
     toml.write_text(

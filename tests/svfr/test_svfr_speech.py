@@ -19,9 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from assistant import PROJECT_DIR
 from assistant.audio import read_wav, write_wav
-from assistant.config import Config, load_config
-from assistant.errors import ModelError
-from assistant.models import model_for
+from assistant.config import Config
 from assistant.recognition import (
     Recognizer,
     Transcript,
@@ -40,23 +38,6 @@ FOLDERS = {
     "fr-voxforge": ("fr", 0.5),
     "fr-wavenet": ("fr", 0.5),
 }
-
-
-@pytest.fixture(scope="module")
-def config() -> Config:
-    config = load_config()
-    missing = []
-    for lang in ("sv", "fr"):
-        try:
-            model_for(config, lang)
-        except ModelError as exc:
-            missing.append(f"{lang}: {exc.message}")
-    if missing:
-        pytest.skip(
-            "the Swedish and French Vosk models are not installed in models/ "
-            f"({'; '.join(missing)}); install them with `python run.py models install`"
-        )
-    return config
 
 
 def words(text: str) -> list[str]:
