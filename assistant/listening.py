@@ -23,6 +23,7 @@ import numpy as np
 
 from .audio import Int16Array, Pcm
 from .config import Config
+from .endpointing import LevelEndpointer
 from .errors import AssistantError, RecognitionError
 from .listening_sources import RATE_HZ, AudioSource, MicrophoneSource
 from .recognition import (
@@ -82,14 +83,16 @@ class Segmenter(Protocol):
 
 
 class VoskSegmenter:
-    """Utterances cut by Vosk's endpointing (the rules of the model's managed ``model.conf``).
+    """Utterances cut by Vosk's endpointing and by the level of the audio.
 
     Every block goes to one fresh Kaldi recognizer per language; the first one's endpointing
-    decides. Speech starts when its partial result has words; the utterance ends at its
-    endpoint, or at ``max_utterance_s``. The utterance carries the audio (with up to
-    ``pre_roll_s`` before the start) and each language's transcript, decoded while the audio
-    streamed in, so recognition needs no second pass. Recognizers are replaced after every
-    utterance (a new visitor may be next).
+    (the rules of the model's managed ``model.conf``) decides. Speech starts when its partial
+    result has words; the utterance ends at its endpoint, or once the audio's level has shown
+    ``endpoint_silence_s`` of silence after voice (:mod:`.endpointing`: Vosk's rules can fail
+    to fire when its decoder is unsure), or at ``max_utterance_s``. The utterance carries the
+    audio (with up to ``pre_roll_s`` before the start) and each language's transcript, decoded
+    while the audio streamed in, so recognition needs no second pass. Recognizers are replaced
+    after every utterance (a new visitor may be next).
     """
 
     def __init__(
@@ -97,12 +100,15 @@ class VoskSegmenter:
         recognizers: Sequence[VoskRecognizer],
         *,
         max_utterance_s: float,
+        endpoint_silence_s: float | None = None,
         pre_roll_s: float = 1.0,
     ) -> None:
         if not recognizers:
             raise RecognitionError("no-language", "no recognizer to segment with")
         self.recognizers = list(recognizers)
         self.max_utterance_s = max_utterance_s
+        self.endpoint_silence_s = endpoint_silence_s
+        self._level = LevelEndpointer() if endpoint_silence_s is not None else None
         self.pre_roll = int(pre_roll_s * RATE_HZ)
         self._pool = (
             ThreadPoolExecutor(len(recognizers) - 1, thread_name_prefix="segment")
@@ -118,6 +124,8 @@ class VoskSegmenter:
         self._buffer: list[Int16Array] = []
         self._buffered = 0
         self._speech_at: int | None = None
+        if self._level is not None:
+            self._level.reset()
 
     def feed(self, samples: Int16Array) -> list[SegmentEvent]:
         if not len(samples):
@@ -131,6 +139,8 @@ class VoskSegmenter:
         endpoint = bool(self._recs[0].AcceptWaveform(data))
         for future in others:
             future.result()
+        if self._level is not None:
+            self._level.feed(samples)
         events: list[SegmentEvent] = []
         if self._speech_at is None:
             if endpoint:  # an endpoint before any partial words: a short word, or nothing
@@ -143,7 +153,7 @@ class VoskSegmenter:
             self._speech_at = self._fed - len(samples)
             events.append(SpeechStarted(self._speech_at / RATE_HZ))
         too_long = (self._fed - self._speech_at) / RATE_HZ >= self.max_utterance_s
-        if endpoint or too_long:
+        if endpoint or too_long or self._quiet_after_voice():
             events.append(self._cut(truncated=too_long and not endpoint, final=False))
         return events
 
@@ -156,6 +166,10 @@ class VoskSegmenter:
         if announced:
             return [heard]
         return [SpeechStarted(start_s), heard] if heard.utterance.streamed else []
+
+    def _quiet_after_voice(self) -> bool:
+        level, silence_s = self._level, self.endpoint_silence_s
+        return level is not None and silence_s is not None and level.ended(silence_s)
 
     def _partial(self) -> bool:
         return bool(json.loads(self._recs[0].PartialResult()).get("partial"))
@@ -298,7 +312,11 @@ def microphone_listener(config: Config, recognizer: Recognizer) -> Listener:
     source = MicrophoneSource(
         config.audio.input_device, rate_hz=config.audio.input_rate_hz, block_s=config.audio.block_s
     )
-    segmenter = VoskSegmenter(inner, max_utterance_s=config.recognition.max_utterance_s)
+    segmenter = VoskSegmenter(
+        inner,
+        max_utterance_s=config.recognition.max_utterance_s,
+        endpoint_silence_s=config.recognition.endpoint_silence_s,
+    )
     return Listener(source, segmenter, refresh=refresh_devices)
 
 
