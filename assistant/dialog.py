@@ -196,9 +196,10 @@ class Dialog:
             self._engage()
 
     def _heard(self, event: Heard, out: list[Action]) -> None:
+        # No tone here: whatever was heard, something is said at once, and a tone first would
+        # hold the answer back by its length. "stop" has nothing to say: it gets the tone.
         self._engage()
         self._quiet(out)
-        out.append(Earcon("stopped"))
         confidence = event.confidence if math.isfinite(event.confidence) else 0.0
         lang = event.lang if event.lang in self._config.languages else None
         fields: dict[str, str | int | float | bool | None] = {

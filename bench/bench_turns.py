@@ -24,8 +24,8 @@ from the same machine's clock). Stages:
 * synthesis to first audio: from the turn to the first sample of the answer handed to the
   output device (``first-audio``);
 * output buffers: from there to the first voiced sample of the answer on the virtual speaker;
-* total: end of voice to the answer on the speaker (the short earcon acknowledging the
-  utterance comes earlier and is reported on its own).
+* total: end of voice to the answer on the speaker (the first sound after the voice: no tone
+  comes before an answer).
 
     .venv/bin/python bench/bench_turns.py [--turns 60] [--startups 3] [--quick]
 """
@@ -71,7 +71,6 @@ def stage_rows(timings: list[TurnTiming]) -> list[tuple[str, list[float]]]:
             "total after the utterance cut",
             [a - h + r for a, h, r in zip(answer, heard, rec, strict=True)],
         ),
-        ("earcon acknowledging the utterance", [float(t.tone_ms or 0) for t in done]),
         (
             "the program's own figure (end of last word to first sample)",
             [t.latency_ms for t in done],

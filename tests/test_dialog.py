@@ -212,7 +212,7 @@ def test_push_to_talk_answers_then_waits_for_the_button_again(lang: str) -> None
     dialog, _ = started("push-to-talk")
     dialog.handle(ButtonPressed())
     actions = dialog.handle(heard(SHORT_QUESTION[lang], lang))
-    assert actions.index(StopListening()) < actions.index(Earcon("stopped"))
+    assert actions[0] == StopListening() and not any(isinstance(a, Earcon) for a in actions)
     assert says(actions) == [(answer_of(lang, 2)[1], lang)]
     assert without_logs(dialog.handle(SpeechDone())) == []
     assert state(dialog) is DialogState.WAITING
@@ -232,7 +232,7 @@ def test_question_is_answered_in_the_language_spoken_and_offers_more(lang: str) 
     actions = dialog.handle(heard(QUESTION[lang], lang))
     assert brain.calls == [(QUESTION[lang], lang)]
     assert actions[0] == StopListening()
-    assert Earcon("stopped") in actions
+    assert not any(isinstance(a, Earcon) for a in actions)  # the answer comes without delay
     assert says(actions) == [(answer_of(lang)[1], lang), (text("offer_more", lang), lang)]
     assert state(dialog) is DialogState.SPEAKING
     assert dialog.lang == lang

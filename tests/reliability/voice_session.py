@@ -25,8 +25,8 @@ from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
 
 #: Short Korean utterances, all in the test model's vocabulary.
 UTTERANCES = ("안녕하세요", "감사합니다", "학교", "갑니다")
-#: Length of the "stopped" earcon the kiosk plays when an utterance ends, before the answer.
-TONE_S = earcon_pcm("stopped").duration_s
+#: Length of the "listening" earcon the kiosk plays when it listens again.
+TONE_S = earcon_pcm("listening").duration_s
 
 
 def voice_toml(
@@ -76,8 +76,7 @@ class TurnTiming:
     heard_ms: float | None
     turn_ms: float | None
     first_audio_ms: float | None
-    #: On the speaker: the earcon acknowledging the utterance, and the answer's speech.
-    tone_ms: float | None
+    #: On the speaker: the answer's first sound.
     answer_ms: float | None
 
 
@@ -127,14 +126,11 @@ class VoiceSession:
         audio_at = kiosk.event("first-audio", after=turn_at, input="voice", timeout_s=timeout_s)
         first_audio = kiosk.last
         voice_end = alsa.voice_end_times[ends] if len(alsa.voice_end_times) > ends else None
-        tone_ms = answer_ms = None
+        answer_ms = None
         if voice_end is not None and wait_answer:
-            tone_at = self._sound_after(voice_end)  # the "stopped" earcon comes first
-            if tone_at is not None:
-                tone_ms = (tone_at - voice_end) * 1000
-                answer_at = self._sound_after(tone_at + (TONE_S + 0.03) / alsa.speed)
-                if answer_at is not None:
-                    answer_ms = (answer_at - voice_end) * 1000
+            answer_at = self._sound_after(voice_end)  # no tone first: the answer itself
+            if answer_at is not None:
+                answer_ms = (answer_at - voice_end) * 1000
         if wait_answer:  # the button stops the answer (no voice left over for the next turn)
             pressed = kiosk.type_line("")
             kiosk.event("state", after=max(pressed, audio_at), to="listening", timeout_s=30)
@@ -153,7 +149,6 @@ class VoiceSession:
             since_voice(heard),
             since_voice(fields),
             since_voice(first_audio),
-            tone_ms,
             answer_ms,
         )
 
