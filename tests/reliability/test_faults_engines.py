@@ -36,6 +36,8 @@ from assistant.voices import VoiceSettings
 from tests.speech_input_support import KO_WORDS, ko_config, ko_pcm
 
 MAX_UTTERANCE_S = 6.0
+#: The default silence that ends an utterance, as the kiosk cuts by it.
+ENDPOINT_SILENCE_S = Config().recognition.endpoint_silence_s
 BLOCK = int(0.1 * RATE_HZ)
 
 
@@ -150,7 +152,9 @@ def test_thirty_minutes_of_noise_give_bounded_utterances_and_bounded_memory(
 ) -> None:
     duration_s = 30 * 60
     audio = babble(duration_s)
-    segmenter = VoskSegmenter([restricted], max_utterance_s=MAX_UTTERANCE_S)
+    segmenter = VoskSegmenter(
+        [restricted], max_utterance_s=MAX_UTTERANCE_S, endpoint_silence_s=ENDPOINT_SILENCE_S
+    )
     utterances: list[float] = []
     rss: list[float] = []
     for i, start in enumerate(range(0, duration_s * RATE_HZ, BLOCK)):
@@ -174,7 +178,9 @@ def test_thirty_minutes_of_noise_give_bounded_utterances_and_bounded_memory(
 def test_an_hour_of_silence_is_no_utterance_and_holds_no_audio(
     restricted: VoskRecognizer,
 ) -> None:
-    segmenter = VoskSegmenter([restricted], max_utterance_s=MAX_UTTERANCE_S)
+    segmenter = VoskSegmenter(
+        [restricted], max_utterance_s=MAX_UTTERANCE_S, endpoint_silence_s=ENDPOINT_SILENCE_S
+    )
     quiet = np.random.default_rng(3).normal(0, 30, BLOCK * 100).astype(np.int16)  # 10 s
     step = 5 * BLOCK  # half-second blocks: the cost is the audio, not the calls
     events = []
