@@ -54,3 +54,15 @@ def test_run_all_prints_one_table() -> None:
     assert all(line.startswith("| bench_compare | ") for line in lines[2:]), out
     assert lines[-1].startswith("| bench_compare | (exit 0, ")
     assert len(lines) == 2 + 6 + 1
+
+
+def test_endpointing_prints_early_cuts_and_latency_per_silence(speech_samples_dir: object) -> None:
+    out = run_script("bench/bench_endpointing.py", "--silences", "0.3,0.8")
+    rows = re.findall(
+        r"^endpoint silence ([\d.]+) s: cut too early (\d+) of (\d+) .* p50 (\d+) ms", out, re.M
+    )
+    assert [r[0] for r in rows] == ["0.30", "0.80"], out
+    (_, early_short, total, p50_short), (_, early_long, _, p50_long) = rows
+    assert int(total) >= 20
+    # A longer silence never cuts more sentences short, and always waits longer.
+    assert int(early_long) <= int(early_short) and int(p50_long) > int(p50_short)
