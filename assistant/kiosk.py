@@ -110,6 +110,8 @@ class SpeechEnded:
 
     status: str
     error_code: str | None = None
+    #: The failure repeats the previous one (the same loss of the output): logged once.
+    repeated: bool = False
 
 
 class Kiosk:
@@ -159,7 +161,8 @@ class Kiosk:
 
     def speech_ended(self, outcome: Any) -> None:
         """The speaker's ``on_idle`` callback."""
-        self.post(SpeechEnded(str(outcome.status), getattr(outcome, "error_code", None)))
+        code, repeated = getattr(outcome, "error_code", None), getattr(outcome, "repeated", False)
+        self.post(SpeechEnded(str(outcome.status), code, bool(repeated)))
 
     def play_started(self, started: PlayStarted) -> None:
         self.post(started)
@@ -218,8 +221,8 @@ class Kiosk:
                 self._turn_start = self._clock()
                 self._turn_kind = "typed"
                 self._turn(item)
-            case SpeechEnded(status=status, error_code=code):
-                if status == "failed":  # the speaker logged it and played the error tone
+            case SpeechEnded(status=status, error_code=code, repeated=repeated):
+                if status == "failed" and not repeated:  # the speaker logged it, toned it
                     self._log("speech-failed", {"code": code})
                 self._handle(SpeechDone(interrupted=status == "stopped"))
             case PlayStarted(at_s=at_s, earcon=False) if (

@@ -44,6 +44,10 @@ class SpeechOutcome:
     status: Status
     #: Code of the first error when ``status`` is "failed".
     error_code: str | None = None
+    #: A failure that repeats the previous run's (same code) in a run that said nothing new
+    #: (only earcons, such as the listening tone after a failed answer): the same loss of the
+    #: output, already reported once.
+    repeated: bool = False
 
     @property
     def completed(self) -> bool:
@@ -84,6 +88,8 @@ class Speaker:
         self._run_status: Status = "completed"
         self._run_error: str | None = None
         self._run_generation = 0
+        self._run_said = False  # the run has a "say" item
+        self._last_failure: str | None = None  # error code of the previous run, if it failed
         self._closed = False
         self.on_idle: Callable[[SpeechOutcome], None] | None = None
         self._synth_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="speech-synth")
@@ -168,6 +174,8 @@ class Speaker:
                     if item.generation != self._run_generation:
                         self._run_generation = item.generation
                         self._run_status, self._run_error = "completed", None
+                        self._run_said = False
+                    self._run_said |= item.kind == "say"
                 try:
                     if item.kind == "earcon":
                         self._player.play(earcon_pcm(item.text), item.stop)
@@ -192,8 +200,9 @@ class Speaker:
                 self._run_status, self._run_error = "failed", error
             self._pending -= 1
             if self._pending == 0:
-                outcome = SpeechOutcome(self._run_status, self._run_error)
+                outcome = self._outcome()
                 self._run_status, self._run_error = "completed", None
+                self._run_said = False
                 callback = self.on_idle
                 self._idle.set()
         if callback is not None:
@@ -201,6 +210,14 @@ class Speaker:
                 callback(outcome)
             except Exception:
                 logger.exception("the on_idle callback failed")
+
+    def _outcome(self) -> SpeechOutcome:
+        """The outcome of the run that just ended (called with the lock held)."""
+        status, error = self._run_status, self._run_error
+        repeated = status == "failed" and not self._run_said and error == self._last_failure
+        if status != "stopped":
+            self._last_failure = error if status == "failed" else None
+        return SpeechOutcome(status, error, repeated)
 
     def _synthesize(self, text: str, lang: str) -> Pcm:
         return self._synthesizer.synthesize(text, self.settings(lang))

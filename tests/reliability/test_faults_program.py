@@ -62,10 +62,13 @@ def test_speaker_vanishing_mid_answer_fails_that_answer_and_serves_on_once_back(
         failed = kiosk.record("speech-failed", after=asked, timeout_s=10)
         assert failed["code"] in ("output-lost", "output-unavailable")
         kiosk.event("state", after=asked, to="listening", timeout_s=10)  # not stuck speaking
+        time.sleep(0.5)  # the listening tone fails too: the same loss, not logged again
         # Asked while the speaker is gone: the turn is answered (printed), its speech fails.
         gone = kiosk.type_line(QUESTION)
         kiosk.event("turn", after=gone)
         kiosk.event("speech-failed", after=gone, timeout_s=10)
+        time.sleep(0.5)
+        replugged = len(kiosk.records())
         alsa.replug_speaker()
         alsa.clear_speaker()
         back = kiosk.type_line(QUESTION)
@@ -80,6 +83,9 @@ def test_speaker_vanishing_mid_answer_fails_that_answer_and_serves_on_once_back(
     assert "Traceback" not in kiosk.tail()
     assert kiosk.records()[-1]["event"] == "kiosk-stopped"
     assert kiosk.records()[-1]["turns"] == 3
+    failures = [r["event"] == "speech-failed" for r in kiosk.records()]
+    assert sum(failures[asked:gone]) == 1, "one loss, one speech-failed"
+    assert sum(failures[gone:replugged]) == 1, "each answer lost logs one"
     assert sum(line.startswith("[sv] ") for line in kiosk.stdout) >= 3, "every answer printed"
 
 
