@@ -30,6 +30,10 @@ Intent = Literal[
 ]
 
 
+#: Words a partial transcript needs before it can read as a whole question.
+WHOLE_QUESTION_WORDS = 3
+
+
 @dataclass(frozen=True)
 class Reply:
     """What the core makes of one utterance."""
@@ -137,6 +141,17 @@ class QuestionAnswerer:
             answer=found.answer,
             more=found.more,
         )
+
+    def reads_complete(self, text: str, lang: str) -> bool:
+        """Whether a transcript so far reads as a whole question: one a section answers, of at
+        least :data:`WHOLE_QUESTION_WORDS` words (listening may then end at a shorter silence).
+
+        Commands do not count: a question often starts with a word that alone is a command
+        ("comment ...", "et ...", "och ..."); they wait for the full silence."""
+        if len(text.split()) < WHOLE_QUESTION_WORDS:
+            return False
+        reply = self.answer(text, lang)
+        return reply.intent == "question" and reply.section is not None
 
     def warm_up(self) -> None:
         """Load what the first question of each language would load (lemma tables, word

@@ -187,12 +187,18 @@ def build_kiosk(
             def fit(text: str, lang: str) -> float:  # follows reloaded content
                 return current[0].fit(text, lang)
 
+            def complete(text: str, lang: str) -> bool:
+                return current[0].reads_complete(text, lang)
+
             recognizer = build_recognizer(config, vocabulary, fit)
             audio_folder = None
             if config.logging.store_audio and log_path is not None:
                 audio_folder = log_path.parent / "audio"
             voice = VoiceInput(
-                microphone_listener(config, recognizer), recognizer, post, audio_folder=audio_folder
+                microphone_listener(config, recognizer, complete),
+                recognizer,
+                post,
+                audio_folder=audio_folder,
             )
         except AssistantError as exc:
             tell(f"speech input is impossible, serving typed questions: {exc.describe()}")

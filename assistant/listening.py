@@ -89,7 +89,9 @@ class VoskSegmenter:
     (the rules of the model's managed ``model.conf``) decides. Speech starts when its partial
     result has words; the utterance ends at its endpoint, or once the audio's level has shown
     ``endpoint_silence_s`` of silence after voice (:mod:`.endpointing`: Vosk's rules can fail
-    to fire when its decoder is unsure), or at ``max_utterance_s``. The utterance carries the
+    to fire when its decoder is unsure), or at ``max_utterance_s``. Words that already read as a
+    whole question (``complete(text, lang)`` on a language's partial transcript) end sooner, at
+    ``quick_silence_s``. The utterance carries the
     audio (with up to ``pre_roll_s`` before the start) and each language's transcript, decoded
     while the audio streamed in, so recognition needs no second pass. Recognizers are replaced
     after every utterance (a new visitor may be next).
@@ -101,6 +103,8 @@ class VoskSegmenter:
         *,
         max_utterance_s: float,
         endpoint_silence_s: float | None = None,
+        quick_silence_s: float = 0.0,
+        complete: Callable[[str, str], bool] | None = None,
         pre_roll_s: float = 1.0,
     ) -> None:
         if not recognizers:
@@ -109,6 +113,9 @@ class VoskSegmenter:
         self.max_utterance_s = max_utterance_s
         self.endpoint_silence_s = endpoint_silence_s
         self._level = LevelEndpointer() if endpoint_silence_s is not None else None
+        self.quick_silence_s = quick_silence_s
+        self.complete = complete
+        self._judged: dict[tuple[str, str], bool] = {}
         self.pre_roll = int(pre_roll_s * RATE_HZ)
         self._pool = (
             ThreadPoolExecutor(len(recognizers) - 1, thread_name_prefix="segment")
@@ -126,6 +133,7 @@ class VoskSegmenter:
         self._speech_at: int | None = None
         if self._level is not None:
             self._level.reset()
+        self._judged = {}
 
     def feed(self, samples: Int16Array) -> list[SegmentEvent]:
         if not len(samples):
@@ -153,7 +161,7 @@ class VoskSegmenter:
             self._speech_at = self._fed - len(samples)
             events.append(SpeechStarted(self._speech_at / RATE_HZ))
         too_long = (self._fed - self._speech_at) / RATE_HZ >= self.max_utterance_s
-        if endpoint or too_long or self._quiet_after_voice():
+        if endpoint or too_long or self._quiet_after_voice() or self._whole_request():
             events.append(self._cut(truncated=too_long and not endpoint, final=False))
         return events
 
@@ -170,6 +178,27 @@ class VoskSegmenter:
     def _quiet_after_voice(self) -> bool:
         level, silence_s = self._level, self.endpoint_silence_s
         return level is not None and silence_s is not None and level.ended(silence_s)
+
+    def _whole_request(self) -> bool:
+        """A short pause after words that already read as a whole question, in any language."""
+        level, complete = self._level, self.complete
+        if level is None or complete is None or self.quick_silence_s <= 0:
+            return False
+        if not level.ended(self.quick_silence_s):
+            return False
+        for recognizer, rec in zip(self.recognizers, self._recs, strict=True):
+            text = str(json.loads(rec.PartialResult()).get("partial", "")).strip()
+            key = (text, recognizer.lang)
+            if text and key not in self._judged:
+                try:
+                    self._judged[key] = bool(complete(text, recognizer.lang))
+                except Exception:  # the judge must never stop the listener
+                    logger.exception("judging a partial transcript failed")
+                    self._judged[key] = False
+            if text and self._judged[key]:
+                logger.debug("a whole question after a short pause (%s)", recognizer.lang)
+                return True
+        return False
 
     def _partial(self) -> bool:
         return bool(json.loads(self._recs[0].PartialResult()).get("partial"))
@@ -297,10 +326,16 @@ class Listener:
         return failures + 1
 
 
-def microphone_listener(config: Config, recognizer: Recognizer) -> Listener:
+def microphone_listener(
+    config: Config,
+    recognizer: Recognizer,
+    complete: Callable[[str, str], bool] | None = None,
+) -> Listener:
     """A listener on the configured microphone, decoding with ``recognizer``'s languages.
 
-    The default language's model (else the first) does the endpointing.
+    The default language's model (else the first) does the endpointing. ``complete(text,
+    lang)`` tells whether words heard so far read as a whole question; those end at
+    ``recognition.quick_endpoint_silence_s`` of silence.
     """
     from .audio import refresh_devices
 
@@ -316,6 +351,8 @@ def microphone_listener(config: Config, recognizer: Recognizer) -> Listener:
         inner,
         max_utterance_s=config.recognition.max_utterance_s,
         endpoint_silence_s=config.recognition.endpoint_silence_s,
+        quick_silence_s=config.recognition.quick_endpoint_silence_s,
+        complete=complete,
     )
     return Listener(source, segmenter, refresh=refresh_devices)
 

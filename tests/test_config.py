@@ -41,6 +41,11 @@ def test_values_override_defaults_and_paths_resolve_against_the_file(tmp_path: P
         ({"dialog": {"idle_reset_s": 0}}, "config-bad-value", "idle_reset_s"),
         ({"languages": []}, "config-bad-value", "languages"),
         ({"logging": {"level": "LOUD"}}, "config-bad-value", "logging.level"),
+        (
+            {"recognition": {"endpoint_silence_s": 0.5, "quick_endpoint_silence_s": 0.6}},
+            "config-bad-value",
+            "quick_endpoint_silence_s",
+        ),
     ],
 )
 def test_bad_values_name_the_key(raw: dict[str, object], code: str, words: str) -> None:

@@ -85,9 +85,19 @@ def test_reset_starts_a_new_utterance_and_keeps_the_floor() -> None:
 
 # -- the segmenter on the real model ----------------------------------------------------------
 @pytest.fixture(scope="module")
-def unrestricted(ko_model_dir: Path) -> VoskRecognizer:
-    model: VoskModel = load_model(ko_config(ko_model_dir), "ko")
-    return VoskRecognizer(model)
+def ko_model(ko_model_dir: Path) -> VoskModel:
+    return load_model(ko_config(ko_model_dir), "ko")
+
+
+@pytest.fixture(scope="module")
+def unrestricted(ko_model: VoskModel) -> VoskRecognizer:
+    return VoskRecognizer(ko_model)
+
+
+@pytest.fixture(scope="module")
+def restricted(ko_model: VoskModel) -> VoskRecognizer:
+    """Restricted to the test words, as the kiosk restricts to its documents' words."""
+    return VoskRecognizer(ko_model, list(KO_WORDS))
 
 
 def voice_end_s(pcm: Pcm) -> float:
@@ -119,3 +129,50 @@ def test_level_endpoint_cuts_soon_after_the_voice(unrestricted: VoskRecognizer, 
     assert end_s + 0.4 <= cuts[0] + 0.011 and cuts[0] <= end_s + 0.4 + 0.1 + 0.011
     without = cut_times_s(VoskSegmenter([unrestricted], max_utterance_s=5.0), audio)
     assert len(without) == 1 and without[0] >= cuts[0]  # Vosk's rules alone are never sooner
+
+
+@pytest.mark.real_vosk
+def test_a_whole_request_ends_at_the_quick_silence(restricted: VoskRecognizer) -> None:
+    """Words the judge calls a whole request end after the short silence; others wait."""
+    judged: list[tuple[str, str]] = []
+
+    def complete(text: str, lang: str) -> bool:
+        judged.append((text, lang))
+        return text == "안녕하세요"
+
+    def segmenter() -> VoskSegmenter:
+        return VoskSegmenter(
+            [restricted],
+            max_utterance_s=5.0,
+            endpoint_silence_s=0.8,
+            quick_silence_s=0.3,
+            complete=complete,
+        )
+
+    whole, other = ko_pcm("안녕하세요"), ko_pcm("감사합니다")
+    lead = 0.5
+    (quick,) = cut_times_s(segmenter(), join(silence(lead), whole, silence(3.0)))
+    assert quick <= lead + voice_end_s(whole) + 0.3 + 0.1 + 0.011
+    assert judged and all(lang == "ko" for _, lang in judged)
+    assert len(judged) == len(set(judged))  # each partial judged once
+    judged.clear()
+    (slow,) = cut_times_s(segmenter(), join(silence(lead), other, silence(3.0)))
+    assert slow >= lead + voice_end_s(other) + 0.8 - 0.011  # not a whole request: it waits
+    assert judged, "the partial transcript was judged"
+
+
+@pytest.mark.real_vosk
+def test_a_failing_judge_never_stops_the_segmenter(unrestricted: VoskRecognizer) -> None:
+    def broken(text: str, lang: str) -> bool:
+        raise RuntimeError("judge failed")
+
+    segmenter = VoskSegmenter(
+        [unrestricted],
+        max_utterance_s=5.0,
+        endpoint_silence_s=0.6,
+        quick_silence_s=0.3,
+        complete=broken,
+    )
+    spoken = ko_pcm("학교")
+    (cut,) = cut_times_s(segmenter, join(silence(0.5), spoken, silence(3.0)))
+    assert cut >= 0.5 + voice_end_s(spoken) + 0.6 - 0.011  # the full silence, as without one
