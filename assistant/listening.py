@@ -347,11 +347,12 @@ def microphone_listener(
     source = MicrophoneSource(
         config.audio.input_device, rate_hz=config.audio.input_rate_hz, block_s=config.audio.block_s
     )
+    rec = config.recognition
     segmenter = VoskSegmenter(
         inner,
-        max_utterance_s=config.recognition.max_utterance_s,
-        endpoint_silence_s=config.recognition.endpoint_silence_s,
-        quick_silence_s=config.recognition.quick_endpoint_silence_s,
+        max_utterance_s=rec.max_utterance_s,
+        endpoint_silence_s=rec.endpoint_silence_s,
+        quick_silence_s=min(rec.quick_endpoint_silence_s, rec.endpoint_silence_s),
         complete=complete,
     )
     return Listener(source, segmenter, refresh=refresh_devices)

@@ -42,7 +42,7 @@ def test_values_override_defaults_and_paths_resolve_against_the_file(tmp_path: P
         ({"languages": []}, "config-bad-value", "languages"),
         ({"logging": {"level": "LOUD"}}, "config-bad-value", "logging.level"),
         (
-            {"recognition": {"endpoint_silence_s": 0.5, "quick_endpoint_silence_s": 0.6}},
+            {"recognition": {"quick_endpoint_silence_s": -0.1}},
             "config-bad-value",
             "quick_endpoint_silence_s",
         ),
