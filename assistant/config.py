@@ -105,6 +105,9 @@ class RecognitionConfig:
     restrict_vocabulary: bool = True
     #: Transcripts with a mean word confidence below this are treated as "not understood".
     min_confidence: float = 0.45
+    #: While speech input is impossible (no model, no microphone), check again this often, in
+    #: seconds; the kiosk starts listening as soon as it can, without a restart.
+    recheck_interval_s: float = 30.0
 
 
 def _default_model_names() -> Mapping[str, str]:
@@ -299,6 +302,7 @@ def _validate(config: Config, source: str) -> None:
         "audio.block_s": config.audio.block_s,
         "recognition.endpoint_silence_s": config.recognition.endpoint_silence_s,
         "recognition.max_utterance_s": config.recognition.max_utterance_s,
+        "recognition.recheck_interval_s": config.recognition.recheck_interval_s,
         "dialog.idle_reset_s": config.dialog.idle_reset_s,
         "matching.answer_sentences": config.matching.answer_sentences,
     }
