@@ -24,8 +24,11 @@ import contextlib
 import fcntl
 import os
 import select
+import sys
+import termios
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +87,12 @@ class VirtualAlsa:
         self._speaker: list[bytes] = []
         self._speaker_times: list[float] = []  # arrival of each chunk of _speaker
         self._stop = threading.Event()
+        #: Monotonic times for :meth:`state`: the last write into the microphone pipe, since
+        #: when the pipe has been full (the program not reading; None when it is not), the
+        #: last read from the speaker pipe.
+        self._mic_wrote_at = 0.0
+        self._mic_full_since: float | None = None
+        self._speaker_read_at = 0.0
         folder.mkdir(parents=True, exist_ok=True)
         for fifo in (self.mic_fifo, self.speaker_fifo):
             if not fifo.exists():
@@ -222,6 +231,8 @@ class VirtualAlsa:
                 written = os.write(fd, pending)
             except (BlockingIOError, OSError):
                 # Nobody is capturing: hold the audio, keep the clock from running ahead.
+                if self._mic_full_since is None:
+                    self._mic_full_since = time.monotonic()
                 time.sleep(0.01)
                 start = time.monotonic() - sent / rate
                 continue
@@ -230,6 +241,7 @@ class VirtualAlsa:
                 with self._lock:
                     self.voice_end_times.append(due)
                 voice_end = None
+            self._mic_wrote_at, self._mic_full_since = time.monotonic(), None
             pending = pending[written:]
             sent += written // 2
             delay = start + sent / rate - time.monotonic()
@@ -251,7 +263,7 @@ class VirtualAlsa:
                 data = os.read(fd, 1024)
             except OSError:
                 continue
-            now = time.monotonic()
+            now = self._speaker_read_at = time.monotonic()
             rate = self.speaker_rate_hz * self.speed
             if now - (start + received / rate) > 0.5:
                 start, received = now, 0  # the speaker was idle: restart the clock
@@ -290,5 +302,44 @@ class VirtualAlsa:
             self._speaker.clear()
             self._speaker_times.clear()
 
+    def state(self) -> str:
+        """The harness's side of the devices, for a failure message: what is queued, how
+        many bytes wait unread in each pipe, when each was last written or read, and where
+        the feeder and drainer threads are."""
+        now = time.monotonic()
+        with self._lock:
+            queued = [len(c.samples) - c.pos for c in self._mic_queue]
+            mic_fd, speaker_fd = self._mic_fd, self._speaker_fd
+        full = self._mic_full_since
+        lines = [
+            f"microphone: {len(queued)} clip(s) queued ({sum(queued)} samples left), "
+            f"{_unread(mic_fd)} bytes unread in the pipe (of {_PIPE_BYTES}), "
+            f"last write {now - self._mic_wrote_at:.2f} s ago, "
+            + (
+                f"pipe full (the program is not reading) for {now - full:.2f} s"
+                if full
+                else "not blocked"
+            ),
+            f"speaker: {_unread(speaker_fd)} bytes unread in the pipe, "
+            f"last read {now - self._speaker_read_at:.2f} s ago",
+        ]
+        frames = sys._current_frames()
+        for thread in self._threads:
+            frame = frames.get(thread.ident or -1)
+            where = "".join(traceback.format_stack(frame)[-3:]) if frame else "  (not running)\n"
+            lines.append(f"thread {thread.name} (alive: {thread.is_alive()}):\n{where.rstrip()}")
+        return "\n".join(lines)
+
     def close(self) -> None:
         self._stop.set()
+
+
+def _unread(fd: int) -> int | str:
+    """Bytes waiting in a pipe (``FIONREAD``), or why they cannot be counted."""
+    if fd < 0:
+        return "(unplugged)"
+    try:
+        buf = fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0")
+    except OSError as exc:
+        return f"({exc.strerror})"
+    return int.from_bytes(buf, sys.byteorder)

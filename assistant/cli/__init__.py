@@ -10,8 +10,11 @@ usage errors exit with 2 (argparse).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import importlib
+import io
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,6 +93,20 @@ def setup_logging(level: str) -> None:
     )
 
 
+def dump_stacks_on_sigusr1() -> bool:
+    """SIGUSR1 writes every thread's stack to standard error (``kill -USR1 <pid>``: where a
+    stalled kiosk waits); False where that is impossible (no SIGUSR1, stderr not a file)."""
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if usr1 is None:
+        return False
+    try:
+        faulthandler.register(usr1, file=sys.stderr, all_threads=True)
+    except (AttributeError, ValueError, io.UnsupportedOperation, RuntimeError) as exc:
+        logger.debug("no stack dump on SIGUSR1: %s", exc)
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -100,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.describe(), file=sys.stderr)
         return 2
     setup_logging(args.log_level or config.logging.level)
+    dumps = args.command == "kiosk" and dump_stacks_on_sigusr1()
     try:
         code: int = _module(args.command).run(args, config)
     except AssistantError as exc:
@@ -108,4 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        if dumps:
+            faulthandler.unregister(signal.SIGUSR1)
     return code

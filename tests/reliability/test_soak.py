@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import statistics
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.reliability.voice_session import VoiceSession, voice_toml
+from tests.reliability.voice_session import VoiceSession, process_threads, voice_toml
 from tests.virtual_alsa import VirtualAlsa
 
 pytestmark = [
@@ -56,6 +57,17 @@ def growth(samples: list[Sample], what: str) -> tuple[float, float]:
     return statistics.median(values[:EDGE_SAMPLES]), statistics.median(values[-EDGE_SAMPLES:])
 
 
+def turn_or_diagnose(session: VoiceSession, turn: int) -> None:
+    """One turn (numbered from 1 after the warm-up); a stalled or failed one fails with what
+    both sides were doing (the program's thread stacks and states, the devices' feeders)."""
+    try:
+        session.turn(wait_answer=False, silence_after_s=0.3)
+    except AssertionError as exc:
+        raise AssertionError(
+            f"turn {turn}: {exc}\n{session.process.tail()}\n{session.diagnose()}"
+        ) from None
+
+
 def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     ko_model_dir: Path, tmp_path: Path, soak_turns: int
 ) -> None:
@@ -66,16 +78,13 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     try:
         session.wait_listening()
         child = psutil.Process(session.process.child.pid)
-        for _ in range(WARMUP_TURNS):
-            session.turn(wait_answer=False, silence_after_s=0.3)
+        for turn in range(1 - WARMUP_TURNS, 1):
+            turn_or_diagnose(session, turn)
         every = max(1, soak_turns // 60)
         samples = [sample(child, 0)]
         started = time.monotonic()
         for turn in range(1, soak_turns + 1):
-            try:
-                session.turn(wait_answer=False, silence_after_s=0.3)
-            except AssertionError as exc:
-                raise AssertionError(f"turn {turn}: {exc}\n{session.process.tail()}") from None
+            turn_or_diagnose(session, turn)
             if turn % every == 0 or turn == soak_turns:
                 samples.append(sample(child, turn))
                 logger.info("soak: %s", samples[-1])
@@ -100,3 +109,36 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     for what in ("rss_mb", "threads", "fds"):
         first, last = growth(samples, what)
         assert last <= first * (1 + MAX_GROWTH), f"{what} grew from {first} to {last}: {samples}"
+
+
+def test_a_stall_report_shows_the_program_stacks_and_both_ends_of_the_devices(
+    ko_model_dir: Path, tmp_path: Path
+) -> None:
+    """The program frozen (SIGSTOP): the devices show the microphone pipe full and unread, its
+    threads stopped; resumed, SIGUSR1 dumps every thread's stack and the program goes on."""
+    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)
+    toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3)
+    session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
+    pid = session.process.child.pid
+    try:
+        session.wait_listening()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            time.sleep(1.0)
+            frozen, threads = alsa.state(), process_threads(pid)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        report = session.diagnose()
+        session.turn(wait_answer=False, silence_after_s=0.3)  # the dump did not stop it
+        code, _ = session.close()
+    finally:
+        session.process.kill()
+        alsa.close()
+    assert "pipe full (the program is not reading)" in frozen, frozen
+    assert "thread virtual-mic (alive: True)" in frozen and "_feed_mic" in frozen, frozen
+    assert all(": state T," in line for line in threads.splitlines()), threads
+    assert len(threads.splitlines()) >= 3, threads  # main, listener, PortAudio at least
+    assert "Current thread" in report and "Thread 0x" in report, report
+    assert "in _pump" in report and "kiosk.py" in report, report  # the listener, the loop
+    assert "not blocked" in report.split("--- the harness's devices:")[1], report
+    assert code == 0, session.process.tail()

@@ -12,6 +12,7 @@ Used by ``bench/bench_turns.py`` and the soak test.
 
 from __future__ import annotations
 
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,9 +161,58 @@ class VoiceSession:
             time.sleep(0.02)
         return heard
 
+    def diagnose(self, wait_s: float = 2.0) -> str:
+        """What each side is doing, for a stalled turn: the program's threads (its stacks, dumped
+        on SIGUSR1 to its standard error, and each thread's kernel state and wait channel) and
+        the harness's devices (:meth:`VirtualAlsa.state`)."""
+        return "\n".join(
+            [
+                "--- the program's threads (kernel state, wait channel):",
+                process_threads(self.process.child.pid),
+                "--- the program's stacks (SIGUSR1):",
+                dump_stacks(self.process, wait_s),
+                "--- the harness's devices:",
+                self.alsa.state(),
+            ]
+        )
+
     def close(self) -> tuple[int, float]:
         """SIGTERM; the exit code and how long the program took to exit."""
         try:
             return self.process.terminate()
         finally:
             self.process.kill()
+
+
+def dump_stacks(kiosk: KioskProcess, wait_s: float = 2.0) -> str:
+    """Send SIGUSR1 (the program dumps every thread's stack to its standard error) and return
+    what it wrote after it."""
+    if kiosk.child.poll() is not None:
+        return f"(the program has exited: {kiosk.child.returncode})"
+    seen = len(kiosk.stderr)
+    kiosk.child.send_signal(signal.SIGUSR1)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:  # the dump ends with the main thread's stack
+        time.sleep(0.1)
+        if any(line.startswith("Current thread") for line in kiosk.stderr[seen:]):
+            time.sleep(0.2)
+            break
+    return "\n".join(kiosk.stderr[seen:]) or "(nothing written)"
+
+
+def process_threads(pid: int) -> str:
+    """Each thread of a process: name, kernel state and what it waits on (Linux ``/proc``)."""
+    lines = []
+    try:
+        tasks = sorted(Path(f"/proc/{pid}/task").iterdir(), key=lambda p: int(p.name))
+    except OSError as exc:
+        return f"({exc})"
+    for task in tasks:
+        try:
+            name = (task / "comm").read_text().strip()
+            state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            wchan = (task / "wchan").read_text().strip() or "-"
+        except OSError:
+            continue  # the thread ended meanwhile
+        lines.append(f"{task.name} {name}: state {state}, waiting in {wchan}")
+    return "\n".join(lines)
