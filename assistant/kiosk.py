@@ -46,6 +46,7 @@ from .dialog_events import (
 )
 from .errors import AssistantError
 from .kiosk_inputs import InputEnded, MicLost, PlayStarted, VoiceHeard, VoiceOnset
+from .kiosk_recheck import Recheck, SpeechInputReady, SpeechInputWatch, spoken_notice, unattended
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class Kiosk:
         clock: Callable[[], float] = time.monotonic,
         reload: Callable[[], Any] | None = None,
         on_reloaded: Callable[[Any], None] | None = None,
+        speech_watch: SpeechInputWatch | None = None,
     ) -> None:
         self.dialog = dialog
         self._speaker = speaker
@@ -146,6 +148,9 @@ class Kiosk:
         self._reload = reload
         self._on_reloaded = on_reloaded
         self._reloading = False
+        self._watch = speech_watch  # speech input impossible: re-checks until it works
+        self._lines_typed = 0
+        self._unattended = False  # nobody can type either: the kiosk stays up
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.listening = False  # the gate: utterances become Heard only while open
         self._input_ended = False
@@ -176,6 +181,9 @@ class Kiosk:
         self._handle(Started())
         if input_lost:
             self._handle(InputLost())
+        if self._watch is not None:
+            self._watch.start(self.post)
+            self._check_attended()
         last = self._clock()
         reason = "end of input"
         while True:
@@ -205,11 +213,14 @@ class Kiosk:
         return (
             self._input_ended
             and self._keyboard_only
+            and not self._unattended
             and self.dialog.state is not DialogState.SPEAKING
             and not self._speaker.is_speaking
         )
 
     def _take(self, item: object) -> None:
+        if isinstance(item, Typed | ButtonPressed):
+            self._lines_typed += 1
         match item:
             case VoiceOnset():
                 barge = self.dialog.state is DialogState.SPEAKING
@@ -252,6 +263,11 @@ class Kiosk:
             case InputEnded():
                 self._input_ended = True
                 self._log("input-ended", {})
+                self._check_attended()
+            case Recheck() if self._watch is not None:
+                self._watch.check(self.post)
+            case SpeechInputReady():
+                self._speech_ready(item)
             case ButtonPressed() | InputBack() | InputLost() | SpeechDone() | TurnFailed():
                 self._handle(item)
             case _:
@@ -312,6 +328,34 @@ class Kiosk:
             fields["recognition_ms"] = recognition_ms
         self.turns += 1
         self._log("turn", fields)
+
+    # --- speech input that was impossible ----------------------------------------------------
+    def _check_attended(self) -> None:
+        """Nobody can type and nothing listens: stay up, say once what is missing and how to
+        fix it (printed, logged, spoken), and keep re-checking."""
+        watch = self._watch
+        if watch is None or self._unattended or not self._keyboard_only:
+            return
+        if not unattended(watch.stdin, ended=self._input_ended, lines_typed=self._lines_typed):
+            return
+        self._unattended = True
+        missing = "; ".join(watch.problems) or "speech input"
+        self._notice(
+            f"no speech input and no typed input: staying up, checking again every "
+            f"{watch.interval_s:g} s for: {missing}"
+        )
+        self._log("speech-input-waiting", {"codes": list(watch.codes)})
+        says = spoken_notice(watch.codes, self._config.languages)
+        self._execute([Say(text, lang) for text, lang in says])
+
+    def _speech_ready(self, item: SpeechInputReady) -> None:
+        """A re-check found speech input working: listen from now on, without a restart."""
+        self._voice = item.speech
+        self._keyboard_only = False
+        self._unattended = False
+        self._notice(f"speech input works now ({', '.join(item.languages)}): listening")
+        self._log("speech-input-started", {"languages": list(item.languages)})
+        self._handle(InputBack())
 
     # --- executing actions -------------------------------------------------------------------
     def _handle(self, event: Event) -> None:
@@ -379,6 +423,8 @@ class Kiosk:
 
     def _close(self, reason: str) -> None:
         logger.info("kiosk stopping: %s", reason)
+        if self._watch is not None:
+            self._watch.stop()
         for step in (self._speaker.stop, self._stop_voice, self._speaker.close):
             try:
                 step()

@@ -4,8 +4,10 @@ Order: the documents (none is fatal: nothing to answer from), the readiness chec
 :mod:`assistant.doctor`, the speech models (missing ones installed when ``models.auto_install``
 is on), the speaker, then speech input. When speech input is impossible (no model, and no way
 to install one) the kiosk says why, printed and spoken, and serves typed questions instead: the
-same dialog. A microphone that is missing is not a reason to give up speech input: the
-listener keeps trying to open it, and typed questions work meanwhile.
+same dialog; and it keeps checking (:mod:`assistant.kiosk_recheck`) whether a model has been
+installed meanwhile, and then starts listening, built the same way as at start-up. A microphone
+that is missing is not a reason to give up speech input: the listener keeps trying to open it,
+and typed questions work meanwhile.
 """
 
 from __future__ import annotations
@@ -17,10 +19,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .config import Config
 from .errors import AssistantError, ContentError, ModelError
+from .kiosk_recheck import CheckResult, SpeechInputWatch, stdin_kind
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .answering import QuestionAnswerer
     from .kiosk import Kiosk
+    from .kiosk_inputs import VoiceInput
+    from .recognition import Recognizer
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +39,9 @@ class SpeechInputPlan:
     """Whether the kiosk listens, and why not."""
 
     languages: tuple[str, ...]
-    #: Empty when speech input can run; else one line per reason.
+    #: Empty when speech input can run; else one line per reason, and the error codes.
     problems: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -75,6 +83,7 @@ def ensure_models(
 
     usable: list[str] = []
     problems: list[str] = []
+    codes: list[str] = []
     for lang in model_languages(config):
         try:
             model_for(config, lang)
@@ -96,13 +105,15 @@ def ensure_models(
                 continue
             except AssistantError as exc:
                 problems.append(f"{missing.describe()}; installing it failed: {exc.describe()}")
+                codes.append(missing.code)
                 continue
         problems.append(missing.describe())
+        codes.append(missing.code)
     if config.recognition.language == "auto" and usable:
         for line in problems:
             notice(f"speech input without that language: {line}")
         return SpeechInputPlan(tuple(usable))
-    return SpeechInputPlan(tuple(usable), tuple(problems) or ())
+    return SpeechInputPlan(tuple(usable), tuple(problems), tuple(codes))
 
 
 def load_brain(config: Config) -> QuestionAnswerer:
@@ -130,6 +141,54 @@ def _vocabulary(config: Config, brain: QuestionAnswerer, langs: Sequence[str]) -
     }
 
 
+@dataclass(frozen=True)
+class Listening:
+    """Speech input: the voice input on the microphone, and its recognizer."""
+
+    voice: VoiceInput
+    recognizer: Recognizer
+    languages: tuple[str, ...]
+
+    def stop(self, timeout_s: float = 1.0) -> None:
+        self.voice.stop(timeout_s)
+
+    def follow(self, config: Config, brain: QuestionAnswerer) -> None:
+        """Restrict recognition to the words of reloaded content."""
+        from .recognition import vosk_recognizers
+
+        if not config.recognition.restrict_vocabulary:
+            return
+        words = _vocabulary(config, brain, self.languages)
+        for r in vosk_recognizers(self.recognizer):
+            if r.grammar is not None:
+                r.set_vocabulary(words.get(r.lang))
+
+
+def build_listening(
+    config: Config,
+    languages: Sequence[str],
+    content: Callable[[], QuestionAnswerer],
+    post: Callable[[object], None],
+    audio_folder: Path | None,
+) -> Listening:
+    """Speech input for ``languages`` (their models usable), not started yet; ``content()`` is
+    the content in use (it follows reloads)."""
+    from .kiosk_inputs import VoiceInput
+    from .listening import microphone_listener
+    from .recognition import build_recognizer
+
+    def fit(text: str, lang: str) -> float:
+        return content().fit(text, lang)
+
+    def complete(text: str, lang: str) -> bool:
+        return content().reads_complete(text, lang)
+
+    recognizer = build_recognizer(config, _vocabulary(config, content(), languages), fit)
+    listener = microphone_listener(config, recognizer, complete)
+    voice = VoiceInput(listener, recognizer, post, audio_folder=audio_folder)
+    return Listening(voice, recognizer, tuple(languages))
+
+
 def build_kiosk(
     config: Config,
     *,
@@ -144,7 +203,7 @@ def build_kiosk(
     from .dialog import Dialog
     from .eventlog import open_event_log
     from .kiosk import Kiosk
-    from .kiosk_inputs import KeyboardInput, TimedPlayer, VoiceInput
+    from .kiosk_inputs import KeyboardInput, TimedPlayer
     from .playback import SoundDevicePlayer
     from .speech import build_speaker
 
@@ -175,62 +234,68 @@ def build_kiosk(
         _monotonic,
     )
     speaker = build_speaker(config, player=player)
-    voice: VoiceInput | None = None
-    listen = not keyboard and plan.ok
-    if listen:
-        from .listening import microphone_listener
-        from .recognition import build_recognizer
-
+    audio_folder = None
+    if config.logging.store_audio and log_path is not None:
+        audio_folder = log_path.parent / "audio"
+    live: list[Listening] = []  # the speech input, once there is one
+    problems, codes = plan.problems, plan.codes
+    if not keyboard and plan.ok:
         try:
-            vocabulary = _vocabulary(config, brain, plan.languages)
-
-            def fit(text: str, lang: str) -> float:  # follows reloaded content
-                return current[0].fit(text, lang)
-
-            def complete(text: str, lang: str) -> bool:
-                return current[0].reads_complete(text, lang)
-
-            recognizer = build_recognizer(config, vocabulary, fit)
-            audio_folder = None
-            if config.logging.store_audio and log_path is not None:
-                audio_folder = log_path.parent / "audio"
-            voice = VoiceInput(
-                microphone_listener(config, recognizer, complete),
-                recognizer,
-                post,
-                audio_folder=audio_folder,
+            live.append(
+                build_listening(config, plan.languages, lambda: current[0], post, audio_folder)
             )
         except AssistantError as exc:
             tell(f"speech input is impossible, serving typed questions: {exc.describe()}")
-            listen = False
+            problems, codes = (exc.describe(),), (exc.code,)
+    listen = bool(live)
 
     def reloaded(new: QuestionAnswerer) -> None:
         current[0] = new
-        if voice is not None:
-            from .recognition import vosk_recognizers
+        for speech in live[-1:]:
+            speech.follow(config, new)
 
-            words = _vocabulary(config, new, plan.languages)
-            for r in vosk_recognizers(recognizer):
-                if config.recognition.restrict_vocabulary and r.grammar is not None:
-                    r.set_vocabulary(words.get(r.lang))
+    def attempt() -> CheckResult:
+        """One re-check: the models installed meanwhile, then speech input as at start-up."""
+        found = ensure_models(config, install=False, notice=_debug_notice)
+        if not found.ok:
+            return CheckResult(problems=found.problems, codes=found.codes)
+        try:
+            speech = build_listening(
+                config, found.languages, lambda: current[0], post, audio_folder
+            )
+        except AssistantError as exc:
+            return CheckResult(problems=(exc.describe(),), codes=(exc.code,))
+        speech.voice.start()
+        live.append(speech)
+        return CheckResult(speech, found.languages)
 
+    watch = None
+    if not keyboard and not listen:
+        watch = SpeechInputWatch(
+            attempt,
+            interval_s=config.recognition.recheck_interval_s,
+            stdin=stdin_kind(stdin),
+            problems=problems,
+            codes=codes,
+        )
     kiosk = Kiosk(
         Dialog(brain, config, store_transcripts=config.logging.store_transcripts),
         speaker,
         events,
         config,
-        voice=voice,
+        voice=live[0] if live else None,
         keyboard_only=not listen,
         end_of_input_code=0 if keyboard else 1,
         on_say=on_say,
         on_notice=tell,
         reload=lambda: load_brain(config),
         on_reloaded=reloaded,
+        speech_watch=watch,
     )
     holder.append(kiosk)
     speaker.on_idle = kiosk.speech_ended
-    if voice is not None:
-        voice.start()
+    if live:
+        live[0].voice.start()
     if stdin is not None:
         KeyboardInput(stdin, kiosk.post).start()
     return kiosk, not keyboard and not listen
@@ -238,6 +303,10 @@ def build_kiosk(
 
 def _log_notice(line: str) -> None:
     logger.warning("%s", line)
+
+
+def _debug_notice(line: str) -> None:
+    logger.debug("%s", line)
 
 
 def _monotonic() -> float:
