@@ -5,9 +5,12 @@ Without arguments the kiosk listens on the configured microphone and answers alo
 input: each line is a question, an empty line is the button; everything it says is also
 printed, one line each, prefixed with the language (``[sv] ...``), for a braille display. At
 the end of standard input in keyboard mode it finishes speaking and exits: 0 with
-``--keyboard``, 1 when keyboard mode was a fallback (a service manager restarts it). SIGTERM
-and SIGINT stop it cleanly (exit 0); SIGHUP reloads the content (the last good content stays
-when the new one is malformed).
+``--keyboard``, 1 when keyboard mode was a fallback and standard input brought questions (a
+script). When speech input is impossible and nobody can type (no standard input, or one that
+ends before its first line and is not a terminal: ``/dev/null`` under systemd) it stays up,
+says what is missing, and starts listening once a re-check finds a model
+(``recognition.recheck_interval_s``). SIGTERM and SIGINT stop it cleanly (exit 0); SIGHUP
+reloads the content (the last good content stays when the new one is malformed).
 """
 
 from __future__ import annotations
