@@ -94,7 +94,7 @@ _ELISION = re.compile(
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_APOSTROPHES = re.compile("[’‘`´ʼ]")
 _MAX_CHARS = 2000
 
 
@@ -107,8 +107,8 @@ def check_language(lang: str) -> str:
 
 def normalize(text: str, lang: str) -> str:
     """Folded, punctuation-free text with numbers as words (long input is cut to 2000 chars)."""
-    text = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).translate(_APOSTROPHES).casefold()
-    if lang == "fr":
+    text = _APOSTROPHES.sub("'", unicodedata.normalize("NFKC", text[:_MAX_CHARS])).casefold()
+    if lang == "fr" and "'" in text:
         text = _ELISION.sub(r"\1 ", text)
     text = _NUMBER.sub(lambda m: f" {_number_words(m.group(0), lang)} ", text)
     return " ".join(_TOKEN.findall(text))
@@ -279,10 +279,14 @@ def terms(text: str, lang: str) -> list[str]:
 
 def word_terms(text: str, lang: str) -> list[tuple[str, ...]]:
     """Per content word: its stem, then the stems of its parts when it is a compound."""
-    stop = stopwords(lang)
-    return [
-        _word_terms(word, lang) for word in plain_words(text, lang) if _is_content(word, lang, stop)
-    ]
+    found = (_content_terms(word, lang) for word in plain_words(text, lang))
+    return [t for t in found if t]
+
+
+@lru_cache(maxsize=200_000)
+def _content_terms(word: str, lang: str) -> tuple[str, ...]:
+    """The terms of a content word; empty for a stopword (one cached look-up per word)."""
+    return _word_terms(word, lang) if _is_content(word, lang, stopwords(lang)) else ()
 
 
 @dataclass(frozen=True)
@@ -383,6 +387,7 @@ def detect_language(text: str, candidates: Sequence[str]) -> str | None:
 _LETTERS = {"sv": "åäö", "fr": "éèêëçàâùûôîïœ"}
 
 
+@lru_cache(maxsize=20_000)
 def _number_words(number: str, lang: str) -> str:
     from num2words import num2words
 

@@ -125,13 +125,14 @@ class LanguageIndex:
         units: list[_Unit] = []
         whole_terms: set[str] = set()
         for i, (_, section) in enumerate(self.entries):
-            author = " ".join([section.title, *section.keywords])
-            body = terms(section.text, lang) + terms(" ".join(section.questions), lang)
-            section_terms.append(body + terms(author, lang) * _TITLE_BOOST)
+            text = word_terms(section.text, lang)
+            asked = word_terms(" ".join(section.questions), lang)
+            author = word_terms(" ".join([section.title, *section.keywords]), lang)
+            body = [t for group in (*text, *asked) for t in group]
+            section_terms.append(body + [t for group in author for t in group] * _TITLE_BOOST)
             for sentence in [*self.sentences[i], *section.questions]:
                 units.append(_Unit(i, tuple(terms(sentence, lang))))
-            whole_terms.update(t[0] for t in word_terms(f"{section.text} {author}", lang))
-            whole_terms.update(t[0] for t in word_terms(" ".join(section.questions), lang))
+            whole_terms.update(group[0] for group in (*text, *author, *asked))
         self.units = units
         self.unit_sections = np.array([u.section for u in units], dtype=np.int64)
         self.sections_bm25 = bm25s.BM25()
@@ -306,11 +307,10 @@ class Matcher:
         index = self.indexes.get(lang)
         if index is None:
             return 0.0
-        known = set(index.idf)
         words = terms(text, lang)
         if not words:
             return 0.0
-        return sum(w in known for w in words) / len(words)
+        return sum(w in index.idf for w in words) / len(words)
 
 
 def _quiet_libraries() -> None:
