@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,6 +35,9 @@ from .voices import Change, VoiceInfo, VoiceSettings, adjusted, choose_voice
 logger = logging.getLogger(__name__)
 
 Status = Literal["completed", "stopped", "failed"]
+
+#: While the next sentence is being synthesized, the stop event is looked at this often.
+SYNTH_POLL_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -230,11 +233,11 @@ class Speaker:
         logger.debug("speaking %d chunk(s) of %s text", len(chunks), item.lang)
         upcoming: Future[Pcm] = self._synth_pool.submit(self._synthesize, chunks[0], item.lang)
         for i in range(len(chunks)):
-            pcm = upcoming.result()
+            pcm = _result(upcoming, item.stop)
+            if pcm is None:
+                break
             if i + 1 < len(chunks):
                 upcoming = self._synth_pool.submit(self._synthesize, chunks[i + 1], item.lang)
-            if item.stop.is_set():
-                break
             try:
                 self._player.play(pcm, item.stop)
             except BaseException:
@@ -251,6 +254,15 @@ class Speaker:
             self._player.play(earcon_pcm("error"), item.stop)
         except Exception as exc:
             logger.warning("the error tone could not be played either: %s", exc)
+
+
+def _result(future: Future[Pcm], stop: threading.Event) -> Pcm | None:
+    """The synthesized sentence, or None once ``stop`` is set: a stop does not wait for the
+    synthesizer (the sentence it is rendering is dropped when done)."""
+    while not wait([future], timeout=SYNTH_POLL_S).done:
+        if stop.is_set():
+            return None
+    return None if stop.is_set() else future.result()
 
 
 # -- building the real speaker ---------------------------------------------------------------

@@ -63,17 +63,22 @@ def test_stop_cuts_a_long_answer_short(virtual_alsa, config) -> None:
     try:
         speaker.say(LONG_FR, "fr")
         time.sleep(1.5)
+        at_stop = len(virtual_alsa.speaker_samples())
         stopped_at = time.monotonic()
         speaker.stop()
         assert speaker.wait(2.0)
         idle_after_s = time.monotonic() - stopped_at
-        time.sleep(0.5)
-        heard_s = len(virtual_alsa.speaker_samples()) / 22050
+        time.sleep(0.5)  # the device's buffers drain (the virtual speaker's pipe: 0.1 s)
+        settled = len(virtual_alsa.speaker_samples())
+        time.sleep(1.0)
+        later = len(virtual_alsa.speaker_samples())
     finally:
         speaker.close()
     assert outcomes == [SpeechOutcome("stopped")]
-    assert idle_after_s < 0.5
-    assert heard_s < 3.0  # the whole answer is over a minute long
+    assert idle_after_s < 0.5  # loose: the bench measures it (bench/bench_speech.py)
+    assert at_stop > 0.5 * 22050  # it was speaking
+    assert (settled - at_stop) / 22050 < 0.4  # what was in the buffers, no more
+    assert later == settled  # nothing of the answer after the stop
 
 
 def test_missing_device_is_logged_and_the_speaker_keeps_running(config, caplog) -> None:

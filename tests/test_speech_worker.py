@@ -1,9 +1,10 @@
-"""The Speaker's outcome reports, with a recording fake player that can lose its device: one
-loss of the output is reported as one new failure, however many runs it fails."""
+"""The Speaker's worker with fake engines: one loss of the output is reported as one new
+failure, however many runs it fails; a stop does not wait for the synthesizer."""
 
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
@@ -88,3 +89,39 @@ def test_every_answer_lost_is_new_and_a_success_ends_the_loss() -> None:
         ("failed", True),
     ]
     assert player.played == [earcon_pcm("listening")]
+
+
+class BlockedSynthesizer:
+    """A synthesizer stuck on its sentence until released (a slow engine)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def synthesize(self, text: str, settings: VoiceSettings) -> Pcm:
+        self.started.set()
+        self.release.wait(10)
+        return Pcm(np.full(220, 1000, np.int16), 22050)
+
+
+def test_stop_while_the_sentence_is_synthesized_does_not_wait_for_it() -> None:
+    synthesizer = BlockedSynthesizer()
+    player = UnpluggablePlayer()
+    speaker = Speaker(synthesizer, player, {"sv": VoiceSettings("sv", 165, 1.0)})
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    try:
+        speaker.say("Ett långt svar. Med två meningar.", "sv")
+        assert synthesizer.started.wait(5)
+        stopped_at = time.monotonic()
+        speaker.stop()
+        assert speaker.wait(5)
+        idle_after_s = time.monotonic() - stopped_at
+        synthesizer.release.set()
+        time.sleep(0.1)
+    finally:
+        synthesizer.release.set()
+        speaker.close()
+    assert idle_after_s < 1.0  # the synthesizer holds its sentence for 10 s
+    assert outcomes == [SpeechOutcome("stopped")]
+    assert player.played == []  # the sentence rendered after the stop is never played
