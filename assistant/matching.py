@@ -98,12 +98,6 @@ class QueryWord:
     specificity: float
 
 
-@dataclass(frozen=True)
-class _Unit:
-    section: int
-    terms: tuple[str, ...]
-
-
 def split_sentences(text: str) -> list[str]:
     """The sentences of a section's text, in order."""
     parts = (p.strip() for para in text.split("\n\n") for p in _SENTENCE_END.split(para))
@@ -120,25 +114,29 @@ class LanguageIndex:
 
         self.lang = lang
         self.entries = list(entries)
-        self.sentences: list[list[str]] = [split_sentences(s.text) for _, s in self.entries]
         section_terms: list[list[str]] = []
-        units: list[_Unit] = []
+        # sentences and example questions: their terms and their section (the terms are
+        # only needed to build the index, not kept)
+        unit_terms: list[list[str]] = []
+        unit_sections: list[int] = []
         whole_terms: set[str] = set()
         for i, (_, section) in enumerate(self.entries):
-            text = word_terms(section.text, lang)
-            asked = word_terms(" ".join(section.questions), lang)
+            # each sentence is analysed once, for its own unit and for the whole section (an
+            # idiom does not run from one sentence into the next)
+            sentences = [word_terms(s, lang) for s in split_sentences(section.text)]
+            asked = [word_terms(q, lang) for q in section.questions]
             author = word_terms(" ".join([section.title, *section.keywords]), lang)
-            body = [t for group in (*text, *asked) for t in group]
+            for groups in (*sentences, *asked):
+                unit_terms.append([t for group in groups for t in group] or ["\x00"])
+                unit_sections.append(i)
+            body = [t for groups in (*sentences, *asked) for group in groups for t in group]
             section_terms.append(body + [t for group in author for t in group] * _TITLE_BOOST)
-            for sentence in [*self.sentences[i], *section.questions]:
-                units.append(_Unit(i, tuple(terms(sentence, lang))))
-            whole_terms.update(group[0] for group in (*text, *author, *asked))
-        self.units = units
-        self.unit_sections = np.array([u.section for u in units], dtype=np.int64)
+            whole_terms.update(g[0] for groups in (*sentences, *asked, author) for g in groups)
+        self.unit_sections = np.array(unit_sections, dtype=np.int64)
         self.sections_bm25 = bm25s.BM25()
         self.sections_bm25.index([t or ["\x00"] for t in section_terms], show_progress=False)
         self.units_bm25 = bm25s.BM25()
-        self.units_bm25.index([list(u.terms) or ["\x00"] for u in units], show_progress=False)
+        self.units_bm25.index(unit_terms, show_progress=False)
         df: Counter[str] = Counter()
         for t in section_terms:
             df.update(set(t))
@@ -248,7 +246,7 @@ class LanguageIndex:
 
     def pick_sentences(self, index: int, query: Sequence[QueryWord], count: int) -> tuple[str, str]:
         """(answer, more): the ``count`` best sentences of the section in text order, the rest."""
-        sentences = self.sentences[index]
+        sentences = split_sentences(self.entries[index][1].text)
         weights = {t: self.idf.get(t, 0.0) * w.similarity for w in query for t in w.terms}
         scored = []
         for i, sentence in enumerate(sentences):
