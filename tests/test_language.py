@@ -14,6 +14,7 @@ from assistant.language import (
     related_terms,
     stem,
     terms,
+    word_terms,
 )
 from assistant.synonyms import WORDS
 
@@ -22,6 +23,18 @@ def test_normalization() -> None:
     assert normalize("Qu’est-ce que l'étirement ?", "fr") == "qu est ce que l étirement"
     assert normalize("Två  GÅNGER, 3 dagar!", "sv") == "två gånger tre dagar"
     assert normalize("x" * 10_000, "sv") == "x" * 2000
+
+
+def test_every_apostrophe_and_repeated_numbers() -> None:
+    assert normalize("l’eau l‘eau l`eau l´eau lʼeau", "fr") == " ".join(["l eau"] * 5)
+    assert normalize("3 spasmer, 3 gånger, 30 dagar", "sv") == (
+        "tre spasmer tre gånger trettio dagar"
+    )
+
+
+def test_word_terms_are_the_content_words_terms() -> None:
+    assert word_terms("vad är en muskelkramp", "sv") == [tuple(terms("muskelkramp", "sv"))]
+    assert word_terms("och det", "sv") == []
 
 
 def test_compounds_and_stems() -> None:

@@ -7,13 +7,16 @@ held-out splits are reported and gated a margin below what the method reaches on
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from assistant import PROJECT_DIR
 from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
-from assistant.content import load_library
+from assistant.content import Document, Library, Section, load_library
+from assistant.language import terms, word_terms
+from assistant.matching import Matcher, split_sentences
 from tests.eval.calibrate import calibrate
 from tests.eval.evaluate import accuracy, evaluate, load_cases
 
@@ -152,3 +155,33 @@ def test_out_of_scope_lists_the_topics(answerer: QuestionAnswerer) -> None:
     assert reply.section is None and "Causes" in reply.answer
     assert "Orsaker" in answerer.help_text("sv")
     assert 0.0 <= answerer.fit("vad orsakar kramp", "fr") < answerer.fit("vad orsakar kramp", "sv")
+
+
+def test_a_section_is_analysed_as_its_sentences() -> None:
+    """The index analyses each sentence once, for its own unit and for its section: on the
+    shipped documents that gives the section's terms exactly as analysing it whole."""
+    library = load_library(PROJECT_DIR / "content")
+    for lang in library.languages():
+        for _, section in library.sections(lang):
+            groups = [g for s in split_sentences(section.text) for g in word_terms(s, lang)]
+            assert [t for g in groups for t in g] == terms(section.text, lang), section.id
+
+
+def _section(index: int, title: str, text: str) -> Section:
+    return Section(index, f"s{index}", title, text, (), (), index)
+
+
+def test_a_long_section_is_indexed_to_its_end() -> None:
+    """A question is analysed up to 2,000 characters; a document's section is read whole."""
+    filler = " ".join(f"Mening nummer {i} handlar om något helt annat." for i in range(80))
+    long_text = f"{filler} Magnesium kan lindra kramperna i vaderna."
+    assert len(long_text) > 3000
+    sections = (
+        _section(1, "Bakgrund", long_text),
+        _section(2, "Orsaker", "Uttorkning och stress kan orsaka muskelspasmer."),
+    )
+    document = Document("long", "sv", "Lång", sections, None, Path("long.md"))
+    matcher = Matcher(Library((document,)), MatchingConfig(), ["sv"])
+    found = matcher.match("hjälper magnesium mot kramp", "sv")
+    assert found is not None and found.section.index == 1
+    assert "Magnesium" in found.answer
