@@ -3,6 +3,11 @@
 The microphone's stream callback only copies each block into a queue; everything else (mixing,
 resampling with soxr, counting overflows) happens on the reader's thread. A device that refuses
 16 kHz is opened at its own rate and resampled. Reading never blocks longer than asked.
+
+A microphone that stops delivering while its stream stays open (a hung device or driver) is
+reported after :data:`STARVED_S`; closing such a stream can hang as well (PortAudio joins its
+capture thread, which waits in the driver), so closing waits at most :data:`CLOSE_TIMEOUT_S` and
+leaves the stream to finish closing on a thread of its own; no new stream opens until it has.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +40,14 @@ logger = logging.getLogger(__name__)
 RATE_HZ = 16000
 #: A microphone that delivers nothing for this long is treated as gone.
 STARVED_S = 3.0
-#: A microphone that delivers this many times more audio than real time, over
+#: A microphone whose stream delivers this many times more audio than real time, over
 #: :data:`RUNAWAY_WINDOW_S`, is broken (a failing device can deliver garbage without pause).
+#: Counted as the stream delivers, not as blocks are read: a reader catching up on blocks
+#: queued while it was busy is no runaway.
 RUNAWAY_FACTOR = 3.0
 RUNAWAY_WINDOW_S = 2.0
+#: Longest wait for a stream to close (and for a stream left closing, before opening again).
+CLOSE_TIMEOUT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,29 @@ class WavSource:
         self._samples = None
 
 
+class _Intake:
+    """The stream callback of one stream: queues each block (dropped when the queue is full),
+    and counts the frames the stream delivered and when the last ones came."""
+
+    def __init__(self, max_queue: int) -> None:
+        self.queue: queue.Queue[tuple[Any, bool]] = queue.Queue(max_queue)
+        self.frames = 0
+        self.dropped = 0
+        self.arrived_at = time.monotonic()
+
+    def __call__(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
+        self.frames += frames
+        self.arrived_at = time.monotonic()
+        try:
+            self.queue.put_nowait((indata.copy(), bool(status.input_overflow)))
+        except queue.Full:
+            self.dropped += 1
+
+    def take_dropped(self) -> int:
+        dropped, self.dropped = self.dropped, 0  # a block dropped meanwhile counts next time
+        return dropped
+
+
 class MicrophoneSource:
     """A microphone by name (empty: the default) through a sounddevice input stream."""
 
@@ -103,20 +136,15 @@ class MicrophoneSource:
         self.rate_hz = rate_hz
         self.block_s = block_s
         self.overflows = 0
-        self._queue: queue.Queue[tuple[Any, bool]] = queue.Queue(max_queue)
+        self._max_queue = max_queue
+        #: A fresh intake per stream: a stream left closing must not feed the next one.
+        self._intake = _Intake(max_queue)
         self._stream: Any = None
+        self._closing: threading.Thread | None = None
         self._resampler: Any = None
-        self._dropped = 0
-        self._starved_s = 0.0
         self._window_start = 0.0
         self._window_frames = 0
         self._stream_rate = RATE_HZ
-
-    def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
-        try:
-            self._queue.put_nowait((indata.copy(), bool(status.input_overflow)))
-        except queue.Full:
-            self._dropped += 1
 
     def _pick_rate(self, sd: Any, index: int | None) -> int:
         if self.rate_hz:
@@ -130,6 +158,16 @@ class MicrophoneSource:
 
     def open(self) -> None:
         sd = _sd()
+        closing = self._closing
+        if closing is not None:
+            closing.join(CLOSE_TIMEOUT_S)
+            if closing.is_alive():
+                raise AudioError(
+                    "mic-stuck",
+                    f"{self.name} has not finished closing: the device or its driver hangs",
+                    fix="unplug and replug the microphone; if that does not help, restart",
+                )
+            self._closing = None
         stream_opening()
         try:
             self._open(sd)
@@ -141,13 +179,14 @@ class MicrophoneSource:
         index = find_device(self.device, "input")
         try:
             rate = self._pick_rate(sd, index)
+            self._intake = _Intake(self._max_queue)
             self._stream = sd.InputStream(
                 device=index,
                 channels=1,
                 dtype="int16",
                 samplerate=rate,
                 blocksize=int(rate * self.block_s),
-                callback=self._callback,
+                callback=self._intake,
             )
             self._stream.start()
         except AudioError:
@@ -171,17 +210,18 @@ class MicrophoneSource:
     def read(self, timeout_s: float) -> Block | None:
         if self._stream is None:
             raise AudioError("source-closed", f"{self.name} is not open")
+        intake = self._intake
         try:
-            data, overflow = self._queue.get(timeout=timeout_s)
+            data, overflow = intake.queue.get(timeout=timeout_s)
         except queue.Empty:
-            self._starved_s += timeout_s
-            if not self._stream.active or self._starved_s > STARVED_S:
-                raise AudioError("mic-lost", f"{self.name} stopped delivering audio") from None
+            starved_s = time.monotonic() - intake.arrived_at
+            if not self._stream.active or starved_s > STARVED_S:
+                raise AudioError(
+                    "mic-lost", f"{self.name} delivered no audio for {starved_s:.1f} s"
+                ) from None
             return Block(np.zeros(0, dtype=np.int16))
-        self._starved_s = 0.0
-        self._check_runaway(len(data))
-        lost = int(overflow) + self._dropped
-        self._dropped = 0
+        self._check_runaway(intake.frames)
+        lost = int(overflow) + intake.take_dropped()
         if lost:
             self.overflows += lost
             logger.warning("input overflow on %s (%d so far)", self.name, self.overflows)
@@ -190,30 +230,53 @@ class MicrophoneSource:
             samples = np.asarray(self._resampler.resample_chunk(samples), dtype=np.int16)
         return Block(samples, lost)
 
-    def _check_runaway(self, frames: int) -> None:
-        self._window_frames += frames
-        elapsed = time.monotonic() - self._window_start
+    def _check_runaway(self, delivered: int) -> None:
+        """``delivered``: frames the stream has delivered so far (the intake's count)."""
+        now = time.monotonic()
+        elapsed = now - self._window_start
         if elapsed < RUNAWAY_WINDOW_S:
             return
-        if self._window_frames > RUNAWAY_FACTOR * elapsed * self._stream_rate:
+        frames = delivered - self._window_frames
+        if frames > RUNAWAY_FACTOR * elapsed * self._stream_rate:
             raise AudioError(
                 "mic-runaway",
-                f"{self.name} delivers {self._window_frames / elapsed / self._stream_rate:.0f}"
+                f"{self.name} delivers {frames / elapsed / self._stream_rate:.0f}"
                 " times more audio than real time: the device is failing",
                 fix="check the microphone and its cable",
             )
-        self._window_start, self._window_frames = time.monotonic(), 0
+        self._window_start, self._window_frames = now, delivered
 
     def close(self) -> None:
+        """Stop and close the stream; at most :data:`CLOSE_TIMEOUT_S` (a hung stream is left
+        closing on its own thread, and :meth:`open` waits for it)."""
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception as exc:
-                logger.debug("closing %s: %s", self.name, exc)
-            finally:
-                stream_closed()
+            closing = threading.Thread(
+                target=self._close_stream, args=(stream,), name="mic-close", daemon=True
+            )
+            closing.start()
+            closing.join(CLOSE_TIMEOUT_S)
+            if closing.is_alive():
+                self._closing = closing
+                logger.error(
+                    "%s did not close within %.0f s (the device or its driver hangs); "
+                    "it is left closing",
+                    self.name,
+                    CLOSE_TIMEOUT_S,
+                )
         with contextlib.suppress(queue.Empty):
             while True:
-                self._queue.get_nowait()
+                self._intake.queue.get_nowait()
+
+    def _close_stream(self, stream: Any) -> None:
+        started = time.monotonic()
+        try:
+            stream.abort()
+            stream.close()
+        except Exception as exc:
+            logger.debug("closing %s: %s", self.name, exc)
+        finally:
+            stream_closed()
+        took_s = time.monotonic() - started
+        if took_s > CLOSE_TIMEOUT_S:
+            logger.warning("%s closed after %.1f s", self.name, took_s)

@@ -92,7 +92,10 @@ class VirtualAlsa:
         #: last read from the speaker pipe.
         self._mic_wrote_at = 0.0
         self._mic_full_since: float | None = None
+        #: How far the microphone feeder ever fell behind its clock (then caught up at once).
+        self.mic_max_lag_s = 0.0
         self._speaker_read_at = 0.0
+        self._mic_stalled = threading.Event()
         folder.mkdir(parents=True, exist_ok=True)
         for fifo in (self.mic_fifo, self.speaker_fifo):
             if not fifo.exists():
@@ -124,6 +127,15 @@ class VirtualAlsa:
             fd, self._mic_fd = self._mic_fd, -1
         if fd >= 0:
             os.close(fd)
+
+    def stall_mic(self) -> None:
+        """The microphone stops delivering and stays open (a hung device or driver): a stream
+        capturing waits for samples that do not come."""
+        self._mic_stalled.set()
+
+    def unstall_mic(self) -> None:
+        """The microphone delivers again (paced, from where it stopped)."""
+        self._mic_stalled.clear()
 
     def replug_mic(self) -> None:
         """The microphone comes back (listed again; new streams receive paced audio)."""
@@ -223,7 +235,7 @@ class VirtualAlsa:
                 block, voice_end = self._next_mic_block(frames)
                 pending = block.astype("<i2").tobytes()
             fd = self._mic_fd
-            if fd < 0:  # unplugged
+            if fd < 0 or self._mic_stalled.is_set():  # unplugged or stalled
                 time.sleep(0.02)
                 start = time.monotonic() - sent / rate
                 continue
@@ -247,6 +259,8 @@ class VirtualAlsa:
             delay = start + sent / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            elif -delay > self.mic_max_lag_s:
+                self.mic_max_lag_s = -delay
 
     # -- speaker ---------------------------------------------------------------------------
     def _drain_speaker(self) -> None:
@@ -319,7 +333,8 @@ class VirtualAlsa:
                 f"pipe full (the program is not reading) for {now - full:.2f} s"
                 if full
                 else "not blocked"
-            ),
+            )
+            + f"; the feeder fell behind its clock by up to {self.mic_max_lag_s:.2f} s",
             f"speaker: {_unread(speaker_fd)} bytes unread in the pipe, "
             f"last read {now - self._speaker_read_at:.2f} s ago",
         ]
