@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.audio import Pcm
 from assistant.config import AudioConfig, Config
+from assistant.playback import BLOCK_S
 from assistant.speech import build_speaker
 from assistant.speech_text import speech_chunks
 from assistant.synthesis import Pyttsx3Synthesizer
@@ -63,10 +64,11 @@ class FirstAudio:
 
 
 class WriteClock:
-    """Wraps sounddevice's OutputStream: notes when each write returns."""
+    """Wraps sounddevice's OutputStream: notes when each write returns, and how long it took."""
 
     def __init__(self) -> None:
         self.last_s = 0.0
+        self.took_ms: list[float] = []
 
     def install(self) -> None:
         import sounddevice
@@ -75,10 +77,12 @@ class WriteClock:
 
         class TimedStream(sounddevice.OutputStream):
             def write(self, data: Any) -> bool:
+                start = time.monotonic()
                 try:
                     return bool(super().write(data))
                 finally:
                     clock.last_s = time.monotonic()
+                    clock.took_ms.append((clock.last_s - start) * 1000)
 
         sounddevice.OutputStream = TimedStream
 
@@ -120,6 +124,11 @@ def bench_stop(alsa: VirtualAlsa, stops: int, seed: int) -> None:
             f"stop() to {label}: p50 {pct(values, 50):6.1f} ms  p95 {pct(values, 95):6.1f} ms  "
             f"max {max(values):6.1f} ms  ({len(values)} stops)"
         )
+    took = clock.took_ms
+    print(
+        f"one write of a {BLOCK_S * 1000:.0f} ms block to the output: p50 {pct(took, 50):.1f} ms  "
+        f"p95 {pct(took, 95):.1f} ms  max {max(took):.1f} ms  ({len(took)} writes)"
+    )
 
 
 def main() -> None:
