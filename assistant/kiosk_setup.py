@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -131,6 +132,18 @@ def load_brain(config: Config) -> QuestionAnswerer:
     return brain
 
 
+def _preload_models(config: Config, languages: Sequence[str]) -> None:
+    """Load the models now (they are kept for the process); a failure is reported later, by
+    the listening it would serve."""
+    from .recognition import load_model
+
+    for lang in languages:
+        try:
+            load_model(config, lang)
+        except AssistantError as exc:
+            logger.debug("preloading the %s model: %s", lang, exc.describe())
+
+
 def _vocabulary(config: Config, brain: QuestionAnswerer, langs: Sequence[str]) -> dict[str, Any]:
     from .intents import command_phrases
 
@@ -208,12 +221,21 @@ def build_kiosk(
     from .speech import build_speaker
 
     tell = notice or _log_notice
-    brain = load_brain(config)
+    # The documents are indexed on a thread while the models are checked and loaded here (a
+    # model loads in C++, without the GIL): start-up takes the longer of the two, not the sum.
+    with ThreadPoolExecutor(1, thread_name_prefix="content-load") as pool:
+        loading = pool.submit(load_brain, config)
+        check_readiness(config, keyboard=keyboard, notice=tell)
+        plan = ensure_models(
+            config,
+            install=config.models.auto_install and not keyboard,
+            notice=tell,
+            progress=progress,
+        )
+        if not keyboard and plan.ok:
+            _preload_models(config, plan.languages)
+        brain = loading.result()  # no documents is fatal, as before
     current = [brain]  # the content in use: a reload (SIGHUP) replaces it
-    check_readiness(config, keyboard=keyboard, notice=tell)
-    plan = ensure_models(
-        config, install=config.models.auto_install and not keyboard, notice=tell, progress=progress
-    )
     if keyboard:
         for line in plan.problems:
             tell(f"speech input is off (--keyboard); it would need: {line}")
