@@ -7,7 +7,8 @@ turns each item into a dialog event, executes the actions it gets back in order 
 the event log with the timings of each turn. An exception while executing a turn's actions is
 logged with its stage and becomes ``TurnFailed`` (the error tone and an apology), once: the
 kiosk never exits on a bad turn and never loops on a failure. Building the kiosk from the
-configuration is in :mod:`assistant.kiosk_setup`.
+configuration is in :mod:`assistant.kiosk_setup`; what arrives in the mailbox is in
+:mod:`assistant.kiosk_inputs` and :mod:`assistant.kiosk_items`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from .config import Config
 from .dialog import Dialog, DialogState
@@ -46,73 +46,24 @@ from .dialog_events import (
 )
 from .errors import AssistantError
 from .kiosk_inputs import InputEnded, MicLost, PlayStarted, VoiceHeard, VoiceOnset
+from .kiosk_items import (
+    ContentFailed,
+    ContentLoaded,
+    EventSink,
+    Reload,
+    Shutdown,
+    SpeakerEngine,
+    SpeechEnded,
+    Stoppable,
+)
 from .kiosk_recheck import Recheck, SpeechInputReady, SpeechInputWatch, spoken_notice, unattended
+
+__all__ = ["Kiosk", "Reload", "Shutdown", "SpeechEnded"]
 
 logger = logging.getLogger(__name__)
 
 #: The loop wakes at least this often to feed ``Elapsed`` (idle reset) and check for the end.
 TICK_S = 0.1
-
-
-class SpeakerEngine(Protocol):
-    """The speaker as the kiosk drives it (:class:`assistant.speech.Speaker`)."""
-
-    def say(self, text: str, lang: str) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def earcon(self, kind: Any) -> None: ...
-
-    def adjust(self, lang: str, change: Any) -> object: ...
-
-    def reset(self) -> None: ...
-
-    @property
-    def is_speaking(self) -> bool: ...
-
-    def close(self) -> None: ...
-
-
-class EventSink(Protocol):
-    def write(self, name: str, fields: Mapping[str, Any]) -> None: ...
-
-
-class Stoppable(Protocol):
-    def stop(self, timeout_s: float = ...) -> None: ...
-
-
-@dataclass(frozen=True)
-class Reload:
-    """Load the content again (SIGHUP); the last good content stays when the new one fails."""
-
-
-@dataclass(frozen=True)
-class _ContentLoaded:
-    brain: Any
-    sections: int
-
-
-@dataclass(frozen=True)
-class _ContentFailed:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Shutdown:
-    """Stop the kiosk (SIGTERM, SIGINT)."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class SpeechEnded:
-    """The speaker fell silent (its ``on_idle``): how it went."""
-
-    status: str
-    error_code: str | None = None
-    #: The failure repeats the previous one (the same loss of the output): logged once.
-    repeated: bool = False
 
 
 class Kiosk:
@@ -250,13 +201,13 @@ class Kiosk:
                 self._handle(InputLost())
             case Reload():
                 self._start_reload()
-            case _ContentLoaded(brain=brain, sections=sections):
+            case ContentLoaded(brain=brain, sections=sections):
                 self._reloading = False
                 self.dialog.replace_brain(brain)
                 if self._on_reloaded is not None:
                     self._on_reloaded(brain)
                 self._log("content-reloaded", {"sections": sections})
-            case _ContentFailed(code=code, message=message):
+            case ContentFailed(code=code, message=message):
                 self._reloading = False
                 self._notice(f"content not reloaded, the last good content stays: {message}")
                 self._log("content-reload-failed", {"code": code})
@@ -284,12 +235,12 @@ class Kiosk:
             try:
                 brain = reload()
                 sections = sum(len(d.sections) for d in brain.library.documents)
-                self.post(_ContentLoaded(brain, sections))
+                self.post(ContentLoaded(brain, sections))
             except AssistantError as exc:
-                self.post(_ContentFailed(exc.code, exc.describe()))
+                self.post(ContentFailed(exc.code, exc.describe()))
             except Exception as exc:  # a bug in loading must not leave the kiosk reloading
                 logger.exception("content reload failed")
-                self.post(_ContentFailed(type(exc).__name__, str(exc)))
+                self.post(ContentFailed(type(exc).__name__, str(exc)))
 
         threading.Thread(target=work, name="content-reload", daemon=True).start()
 
