@@ -368,9 +368,11 @@ class Kiosk:
             logger.exception("event log write failed")
 
     def _notice(self, line: str) -> None:
-        logger.warning("%s", line)
+        """For the operator: to ``on_notice`` (the command prints it), else the log; once."""
         if self._on_notice is not None:
             self._on_notice(line)
+        else:
+            logger.warning("%s", line)
 
     def _close(self, reason: str) -> None:
         logger.info("kiosk stopping: %s", reason)
