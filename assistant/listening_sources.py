@@ -7,11 +7,13 @@ resampling with soxr, counting overflows) happens on the reader's thread. A devi
 A microphone that stops delivering while its stream stays open (a hung device or driver) is
 reported after :data:`STARVED_S`; closing such a stream can hang as well (PortAudio joins its
 capture thread, which waits in the driver), so closing waits at most :data:`CLOSE_TIMEOUT_S` and
-leaves the stream to finish closing on a thread of its own; no new stream opens until it has.
+leaves the stream to finish closing on a thread of its own; no new stream opens until it has,
+and meanwhile the process exits without shutting PortAudio down (that would wait on the stream).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import queue
@@ -258,6 +260,7 @@ class MicrophoneSource:
             closing.join(CLOSE_TIMEOUT_S)
             if closing.is_alive():
                 self._closing = closing
+                _portaudio_exit_handler(register=False)
                 logger.error(
                     "%s did not close within %.0f s (the device or its driver hangs); "
                     "it is left closing",
@@ -279,4 +282,15 @@ class MicrophoneSource:
             stream_closed()
         took_s = time.monotonic() - started
         if took_s > CLOSE_TIMEOUT_S:
+            _portaudio_exit_handler(register=True)
             logger.warning("%s closed after %.1f s", self.name, took_s)
+
+
+def _portaudio_exit_handler(*, register: bool) -> None:
+    """Put back or take away sounddevice's exit handler (it stops the last stream and shuts
+    PortAudio down: with a stream hung in its driver, the process would never exit)."""
+    handler = getattr(_sd(), "_exit_handler", None)
+    if callable(handler):
+        atexit.unregister(handler)
+        if register:
+            atexit.register(handler)

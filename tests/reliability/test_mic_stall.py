@@ -5,6 +5,7 @@ reopens the microphone and answers again once audio flows."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,26 @@ def test_a_stalled_microphone_is_noticed_reopened_and_heard_again(
     assert any("did not close within" in line for line in kiosk.stderr), kiosk.tail()
     assert code == 0, kiosk.tail()
     assert "Traceback" not in "\n".join(kiosk.stderr)
+
+
+def test_the_kiosk_stops_while_its_microphone_hangs(ko_model_dir: Path, tmp_path: Path) -> None:
+    """SIGTERM with the hung stream still closing: the program exits 0 (PortAudio is not shut
+    down at exit: that would wait on the stream forever)."""
+    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)
+    toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3)
+    session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
+    kiosk = session.process
+    try:
+        session.wait_listening()
+        start = len(kiosk.records())
+        alsa.stall_mic()
+        kiosk.event("mic-lost", after=start, timeout_s=STARVED_S + 15)
+        code, _ = kiosk.terminate(timeout_s=10.0)
+    except (AssertionError, subprocess.TimeoutExpired) as exc:
+        raise AssertionError(f"{exc}\n{kiosk.tail()}\n{session.diagnose()}") from None
+    finally:
+        kiosk.kill()
+        alsa.unstall_mic()
+        alsa.close()
+    assert code == 0, kiosk.tail()
+    assert kiosk.records()[-1]["event"] == "kiosk-stopped"
