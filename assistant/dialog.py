@@ -147,8 +147,8 @@ class Dialog:
                 self._speech_done(interrupted, out)
             case TurnFailed(stage=stage, code=code):
                 self._fail(stage, code, out)
-            case InputLost():
-                self._input_lost(out)
+            case InputLost(typing=typing):
+                self._input_lost(typing, out)
             case InputBack():
                 self._input_back(out)
             case _:
@@ -249,17 +249,18 @@ class Dialog:
         else:  # speaking is what fails, or keeps failing: the tone alone, then listen
             self._listen(out, tone=False)
 
-    def _input_lost(self, out: list[Action]) -> None:
+    def _input_lost(self, typing: bool, out: list[Action]) -> None:
         if not self._input_ok:
             return
         self._input_ok = False
         out.append(LogEvent("input-lost"))
         if self.state is DialogState.STARTING:
             return
+        key: TextKey = "input_lost" if typing else "input_lost_wait"  # no keyboard: no typing
         if self.state is DialogState.SPEAKING:  # tell after what is being said
-            out.append(Say(text("input_lost", self.lang), self.lang))
+            out.append(Say(text(key, self.lang), self.lang))
         else:
-            self._speak_prompt("input_lost", out)
+            self._speak_prompt(key, out)
 
     def _input_back(self, out: list[Action]) -> None:
         if self._input_ok:

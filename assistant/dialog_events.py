@@ -80,7 +80,10 @@ class TurnFailed:
 
 @dataclass(frozen=True)
 class InputLost:
-    """The microphone disappeared or failed; typed input still works."""
+    """The microphone disappeared or failed; ``typing``: typed input still works (there is a
+    keyboard on standard input)."""
+
+    typing: bool = True
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ TextKey = Literal[
     "no_translation",
     "apology",
     "input_lost",
+    "input_lost_wait",
     "input_back",
     "now_slower",
     "now_faster",
@@ -84,6 +85,10 @@ TEXTS: Mapping[TextKey, Mapping[str, str]] = {
         "sv": "Mikrofonen fungerar inte just nu. Du kan skriva din fråga på tangentbordet.",
         "fr": "Le microphone ne fonctionne pas pour le moment. Vous pouvez taper votre "
         "question au clavier.",
+    },
+    "input_lost_wait": {
+        "sv": "Mikrofonen fungerar inte just nu. Försök igen om en liten stund.",
+        "fr": "Le microphone ne fonctionne pas pour le moment. Réessayez dans un petit moment.",
     },
     "input_back": {
         "sv": "Mikrofonen fungerar igen.",

@@ -196,9 +196,11 @@ class Kiosk:
             case PlayStarted():
                 pass
             case MicLost(code=code, message=message):
-                self._notice(f"microphone unavailable ({code}): {message}; typed input works")
+                typing = not self._input_ended
+                also = "typed input works" if typing else "nothing to type on either"
+                self._notice(f"microphone unavailable ({code}): {message}; {also}")
                 self._log("mic-lost", {"code": code})
-                self._handle(InputLost())
+                self._handle(InputLost(typing=typing))
             case Reload():
                 self._start_reload()
             case ContentLoaded(brain=brain, sections=sections):

@@ -239,6 +239,17 @@ def test_a_microphone_lost_while_speaking_is_announced_after_the_answer() -> Non
     assert says(actions) == [(text("input_lost", "sv"), "sv")]
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_a_keyboard_a_lost_microphone_does_not_offer_typing(lang: str) -> None:
+    dialog, _ = asked(lang)
+    actions = dialog.handle(InputLost(typing=False))
+    assert says(actions) == [(text("input_lost_wait", lang), lang)]
+    assert "tangentbord" not in text("input_lost_wait", "sv")
+    assert "clavier" not in text("input_lost_wait", "fr")
+    dialog.handle(SpeechDone())
+    assert says(dialog.handle(InputBack())) == [(text("input_back", lang), lang)]
+
+
 def test_no_microphone_from_the_start_is_keyboard_mode_without_an_announcement() -> None:
     dialog, _ = make()
     assert says(dialog.handle(InputLost())) == []

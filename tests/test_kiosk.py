@@ -309,6 +309,16 @@ def test_microphone_loss_and_return_reach_the_dialog() -> None:
     assert any("Mikrofonen fungerar inte" in text for text in r.speaker.said())
 
 
+def test_a_lost_microphone_with_nothing_to_type_on_does_not_offer_typing() -> None:
+    r = rig()
+    r.kiosk.post(InputEnded())  # standard input is /dev/null (a service)
+    r.kiosk.post(MicLost("device-missing", "no input device named 'x'"))
+    r.kiosk.post(Shutdown("test"))
+    assert r.kiosk.run() == 0
+    said = " ".join(r.speaker.said())
+    assert "Mikrofonen fungerar inte" in said and "tangentbord" not in said
+
+
 def test_a_signal_handler_stops_the_loop() -> None:
     r = rig()
     previous = signal.signal(signal.SIGUSR1, lambda *_: r.kiosk.post(Shutdown("SIGUSR1")))
