@@ -23,6 +23,8 @@ QUICK_FLAGS = {
     "bench_compare": ["--quick"],
     "bench_recognition": ["--repeat", "1", "--clips", "2"],
     "bench_turns": ["--quick"],
+    "bench_speech": ["--stops", "3"],
+    "bench_endpointing": ["--silences", "0.35,0.8"],
 }
 
 
