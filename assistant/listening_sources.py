@@ -48,6 +48,9 @@ STARVED_S = 3.0
 #: queued while it was busy is no runaway.
 RUNAWAY_FACTOR = 3.0
 RUNAWAY_WINDOW_S = 2.0
+#: A reader this far behind the microphone (audio queued, not yet read) is reported: the
+#: kiosk hears the visitor late (too little CPU for decoding); back under a tenth of it, again.
+BEHIND_S = 2.0
 #: Longest wait for a stream to close (and for a stream left closing, before opening again).
 CLOSE_TIMEOUT_S = 2.0
 
@@ -138,6 +141,10 @@ class MicrophoneSource:
         self.rate_hz = rate_hz
         self.block_s = block_s
         self.overflows = 0
+        #: Audio queued behind the block last read (seconds), and the most it has been.
+        self.behind_s = 0.0
+        self.max_behind_s = 0.0
+        self._late = False
         self._max_queue = max_queue
         #: A fresh intake per stream: a stream left closing must not feed the next one.
         self._intake = _Intake(max_queue)
@@ -223,6 +230,7 @@ class MicrophoneSource:
                 ) from None
             return Block(np.zeros(0, dtype=np.int16))
         self._check_runaway(intake.frames)
+        self._note_lag(intake.queue.qsize() * len(data) / self._stream_rate)
         lost = int(overflow) + intake.take_dropped()
         if lost:
             self.overflows += lost
@@ -231,6 +239,24 @@ class MicrophoneSource:
         if self._resampler is not None:
             samples = np.asarray(self._resampler.resample_chunk(samples), dtype=np.int16)
         return Block(samples, lost)
+
+    def _note_lag(self, behind_s: float) -> None:
+        self.behind_s = behind_s
+        self.max_behind_s = max(self.max_behind_s, behind_s)
+        if not self._late and behind_s >= BEHIND_S:
+            self._late = True
+            logger.warning(
+                "reading %s %.1f s behind: speech is heard late (decoding lacks CPU time)",
+                self.name,
+                behind_s,
+            )
+        elif self._late and behind_s <= BEHIND_S / 10:
+            self._late = False
+            logger.info(
+                "reading %s in time again (the most so far: %.1f s behind)",
+                self.name,
+                self.max_behind_s,
+            )
 
     def _check_runaway(self, delivered: int) -> None:
         """``delivered``: frames the stream has delivered so far (the intake's count)."""

@@ -51,6 +51,7 @@ def test_reading_a_backlog_fast_is_not_a_runaway(mic: VirtualAlsa) -> None:
     finally:
         source.close()
     assert read > 2 * RUNAWAY_CHECK_S * 16000  # the backlog did come out in a burst
+    assert source.max_behind_s > 4.0  # and the reader knew it was behind
 
 
 RUNAWAY_CHECK_S = 2.5

@@ -12,11 +12,14 @@ Used by ``bench/bench_turns.py`` and the soak test.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from assistant import PROJECT_DIR
 from assistant.earcons import earcon_pcm
@@ -167,6 +170,7 @@ class VoiceSession:
         the harness's devices (:meth:`VirtualAlsa.state`)."""
         return "\n".join(
             [
+                f"--- the machine: {process_load(self.process.child.pid, self.launched_s)}",
                 "--- the program's threads (kernel state, wait channel):",
                 process_threads(self.process.child.pid),
                 "--- the program's stacks (SIGUSR1):",
@@ -216,3 +220,19 @@ def process_threads(pid: int) -> str:
             continue  # the thread ended meanwhile
         lines.append(f"{task.name} {name}: state {state}, waiting in {wchan}")
     return "\n".join(lines)
+
+
+def process_load(pid: int, launched_s: float) -> str:
+    """The machine's load average and the CPU time a process has had since its launch (wall
+    clock ``launched_s``): a program given too little CPU falls behind the devices."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    try:
+        cpu = psutil.Process(pid).cpu_times()
+    except psutil.Error as exc:
+        return f"load average {load}; the program: {exc}"
+    wall_s = time.time() - launched_s
+    used_s = cpu.user + cpu.system
+    return (
+        f"load average {load} on {os.cpu_count()} cores; the program used {used_s:.0f} s "
+        f"of CPU in {wall_s:.0f} s ({used_s / wall_s:.0%} of a core)"
+    )
