@@ -32,6 +32,8 @@ Intent = Literal[
 
 #: Words a partial transcript needs before it can read as a whole question.
 WHOLE_QUESTION_WORDS = 3
+#: Topics read out in a list at most (more sections: the documents' titles are read instead).
+MAX_TOPICS = 8
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class QuestionAnswerer:
         self.config = config
         self.languages = tuple(lang for lang in languages if lang in _TEXTS) or ("sv",)
         self.matcher = Matcher(library, config, self.languages)
+        self._topics: dict[str, str] = {}  # the spoken list of topics, per language
 
     def answer(self, text: str, lang: str | None = None) -> Reply:
         """Answer one utterance: a command, an answer from the documents, or the topics."""
@@ -148,10 +151,14 @@ class QuestionAnswerer:
 
         Commands do not count: a question often starts with a word that alone is a command
         ("comment ...", "et ...", "och ..."); they wait for the full silence."""
-        if len(text.split()) < WHOLE_QUESTION_WORDS:
+        from .intents import detect_intent
+        from .language import normalize
+
+        if lang not in self.languages or len(text.split()) < WHOLE_QUESTION_WORDS:
             return False
-        reply = self.answer(text, lang)
-        return reply.intent == "question" and reply.section is not None
+        if detect_intent(text, lang) is not None or not normalize(text, lang):
+            return False
+        return self.matcher.match(text, lang) is not None  # as answer() would find it
 
     def warm_up(self) -> None:
         """Load what the first question of each language would load (lemma tables, word
@@ -170,14 +177,24 @@ class QuestionAnswerer:
     def topics_text(self, lang: str) -> str:
         """What the kiosk can talk about, from the section titles, in ``lang``."""
         texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
-        titles = [s.title for _, s in self.library.sections(lang)]
-        return texts["topics"].format(topics=_join(titles, texts["and"]))
+        return texts["topics"].format(topics=self._topic_list(lang))
 
     def help_text(self, lang: str) -> str:
         """What a visitor can ask and say, short enough to be spoken."""
         texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
-        titles = [s.title for _, s in self.library.sections(lang)]
-        return texts["help"].format(topics=_join(titles, texts["and"]))
+        return texts["help"].format(topics=self._topic_list(lang))
+
+    def _topic_list(self, lang: str) -> str:
+        """The section titles, or with more than :data:`MAX_TOPICS` sections the documents'
+        titles (the first :data:`MAX_TOPICS`): a list a visitor can listen to. Made once."""
+        if lang not in self._topics:
+            texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
+            documents = [d for d in self.library.documents if d.lang == lang]
+            titles = [s.title for d in documents for s in d.sections]
+            if len(titles) > MAX_TOPICS:
+                titles = [d.title for d in documents][:MAX_TOPICS]
+            self._topics[lang] = _join(titles, texts["and"])
+        return self._topics[lang]
 
     def in_language(self, reply: Reply, lang: str) -> Reply | None:
         """The same section's answer in ``lang`` via the parallel link (None when none)."""
