@@ -153,8 +153,11 @@ class VoskSegmenter:
         if self._speech_at is None:
             if endpoint:  # an endpoint before any partial words: a short word, or nothing
                 start_s = (self._fed - self._buffered) / RATE_HZ
+                held = list(self._buffer)
                 heard = self._cut(truncated=False, final=False)
-                return [SpeechStarted(start_s), heard] if heard.utterance.streamed else []
+                if heard.utterance.streamed:
+                    return [SpeechStarted(start_s), heard]
+                return self._hear_again(held)
             if not self._partial():
                 self._trim()
                 return events
@@ -174,6 +177,17 @@ class VoskSegmenter:
         if announced:
             return [heard]
         return [SpeechStarted(start_s), heard] if heard.utterance.streamed else []
+
+    def _hear_again(self, held: list[Int16Array]) -> list[SegmentEvent]:
+        """Feed the audio held before an empty cut (Vosk's timeout after seconds of silence)
+        to the new recognizers: speech starting in its last blocks was cut off with it, and
+        the word was lost when it began about 5 s after the last utterance."""
+        self._fed -= sum(len(block) for block in held)
+        self._rec_start = self._fed
+        events: list[SegmentEvent] = []
+        for block in held:
+            events += self.feed(block)
+        return events
 
     def _quiet_after_voice(self) -> bool:
         level, silence_s = self._level, self.endpoint_silence_s
