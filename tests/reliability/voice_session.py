@@ -1,8 +1,10 @@
 """A spoken session with the real kiosk program on virtual ALSA devices, turn by turn.
 
 The program runs as in production (``run.py --config ...``, hands-free), recognizing with the
-real Korean Vosk model configured as the recognition language (restricted vocabulary, as the
-kiosk builds it) and answering with the real espeak-ng voices. Each turn plays one espeak-ng
+real Korean Vosk model configured as the recognition language (with its whole vocabulary: the
+kiosk restricts only its own languages' models to the documents' words; decoding so costs
+about half a core per second of audio, so a loaded machine makes the program fall behind the
+devices, which it logs) and answering with the real espeak-ng voices. Each turn plays one espeak-ng
 utterance into the virtual microphone and waits until the answer is heard on the virtual
 speaker. Times come from both sides, all on the machine's monotonic clock: the program's
 event log (its stage timings) and the devices (when the utterance's last voiced sample was
@@ -139,7 +141,9 @@ class VoiceSession:
             pressed = kiosk.type_line("")
             kiosk.event("state", after=max(pressed, audio_at), to="listening", timeout_s=30)
             time.sleep((TONE_S + 0.1) / alsa.speed)  # the earcon of listening again
-        alsa.wait_mic_idle(timeout_s)
+        assert alsa.wait_mic_idle(timeout_s), (
+            f"the microphone still plays {text} after {timeout_s} s"
+        )
 
         def since_voice(record: dict[str, Any]) -> float | None:
             if voice_end is None:
