@@ -38,6 +38,9 @@ class KioskProcess:
             env={**os.environ, **alsa.env()},
         )
         self.last: Record = {}
+        self._records: list[Record] = []
+        self._log_offset = 0  # bytes of the event log already parsed into _records
+        self._log_inode: int | None = None  # the file those bytes are in
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._readers = [
@@ -53,12 +56,44 @@ class KioskProcess:
             into.append(line.rstrip("\n"))
 
     def records(self) -> list[Record]:
+        """Every record written so far (a copy). The log is read on from where the last call
+        stopped: a long soak writes hundreds of thousands of records, and reading them all
+        again at every poll would take the machine from the program under test."""
+        return list(self._read_new())
+
+    def _read_new(self) -> list[Record]:
+        """The parsed records, brought up to date (the list itself: callers must not keep it).
+
+        Follows the program's rotation of its log: when the file is a new one, the rest of the
+        rotated file (``<name>.1``, the file read so far) is read first."""
         try:
-            text = self.event_log.read_text(encoding="utf-8")
+            with self.event_log.open("rb") as f:
+                inode = os.fstat(f.fileno()).st_ino
+                if self._log_inode is not None and inode != self._log_inode:
+                    self._read_rotated()
+                    self._log_offset = 0
+                self._log_inode = inode
+                f.seek(self._log_offset)
+                self._parse(f.read())
         except FileNotFoundError:
-            return []
-        lines = text.split("\n")[:-1]  # the last one is "" or still being written
-        return [json.loads(line) for line in lines]
+            pass
+        return self._records
+
+    def _read_rotated(self) -> None:
+        rotated = self.event_log.with_name(self.event_log.name + ".1")
+        with rotated.open("rb") as f:
+            if os.fstat(f.fileno()).st_ino != self._log_inode:
+                raise AssertionError(f"{self.event_log} rotated twice between two reads")
+            f.seek(self._log_offset)
+            data = f.read()
+        self._parse(data if data.endswith(b"\n") else data + b"\n")  # it is complete
+
+    def _parse(self, data: bytes) -> None:
+        end = data.rfind(b"\n") + 1  # a last line without its newline is still being written
+        if end:
+            for line in data[:end].decode("utf-8").split("\n")[:-1]:
+                self._records.append(json.loads(line))
+            self._log_offset += end
 
     def wait_for(
         self, what: str, pred: Callable[[Record], bool], *, after: int = 0, timeout_s: float = 30.0
@@ -67,11 +102,14 @@ class KioskProcess:
 
         The record itself is :attr:`last`."""
         deadline = time.monotonic() + timeout_s
+        looked = after  # records before this one did not match
         while time.monotonic() < deadline:
-            for i, record in enumerate(self.records()[after:], start=after):
-                if pred(record):
-                    self.last = record
+            records = self._read_new()
+            for i in range(looked, len(records)):
+                if pred(records[i]):
+                    self.last = records[i]
                     return i
+            looked = max(looked, len(records))
             if self.child.poll() is not None:
                 raise AssertionError(f"the kiosk exited waiting for {what}: {self.tail()}")
             time.sleep(0.05)
