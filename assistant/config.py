@@ -145,6 +145,9 @@ class LoggingConfig:
     level: str = "INFO"
     #: Event log (JSON lines); empty: no event log.
     event_log: str = "logs/events.jsonl"
+    #: The event log is rotated at this size: the full file becomes ``<event_log>.1`` (the one
+    #: before it is dropped), so the two together never take more than twice this. 0: never.
+    event_log_max_mb: float = 20.0
     #: Privacy: transcripts and audio are not stored unless these are turned on.
     store_transcripts: bool = False
     store_audio: bool = False
@@ -311,5 +314,7 @@ def _validate(config: Config, source: str) -> None:
             raise bad(where, "must be positive")
     if config.recognition.quick_endpoint_silence_s < 0:
         raise bad("recognition.quick_endpoint_silence_s", "must be 0 or more")
+    if config.logging.event_log_max_mb < 0:
+        raise bad("logging.event_log_max_mb", "must be 0 (never rotated) or more")
     if config.logging.level.upper() not in logging.getLevelNamesMapping():
         raise bad("logging.level", "must be DEBUG, INFO, WARNING or ERROR")

@@ -2,14 +2,20 @@
 timings), for operators.
 
 Writing never takes the kiosk down: when the disk is full or the file cannot be written, the
-event is dropped, counted, and a warning is logged once until writing works again. Privacy is
-decided by the caller (the dialog leaves transcripts out unless the operator turned them on).
+event is dropped, counted, and a warning is logged once until writing works again. A kiosk runs
+for months: before a write would take the file past ``max_bytes`` it is renamed to
+``<name>.1`` (replacing the one before) and a new file begins, so the log never holds more
+than twice that on disk; a device or pipe given as the log (``/dev/full``, a FIFO) is never
+rotated. Privacy is decided by the caller (the dialog leaves transcripts out unless the
+operator turned them on).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 import threading
 import time
 from collections.abc import Mapping
@@ -33,22 +39,29 @@ class NullEventLog:
 class EventLog:
     """Appends events to a JSON-lines file; thread-safe; never raises on write."""
 
-    def __init__(self, path: Path, *, clock: Any = time.time) -> None:
+    def __init__(self, path: Path, *, clock: Any = time.time, max_bytes: int = 0) -> None:
         self.path = path
+        #: The file is rotated before a write would take it past this size (0: never).
+        self.max_bytes = max_bytes
+        self.rotated_path = path.with_name(path.name + ".1")
         self._clock = clock
         self._lock = threading.Lock()
         self._failing = False
+        self._rotation_failing = False
         self.dropped = 0
         self.written = 0
+        self.rotations = 0
 
     def write(self, name: str, fields: Mapping[str, Any]) -> None:
         record = {"t": round(self._clock(), 3), "event": name, **fields}
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
         with self._lock:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as f:
-                    f.write(line)
+                if self.max_bytes > 0:
+                    self._make_room(len(data))
+                with self.path.open("ab") as f:
+                    f.write(data)
             except OSError as exc:
                 self.dropped += 1
                 if not self._failing:
@@ -64,6 +77,30 @@ class EventLog:
                 )
                 self._failing = False
 
+    def _make_room(self, adding: int) -> None:
+        """Rotate when ``adding`` bytes would take the file past :attr:`max_bytes`. The size is
+        read from the file each time, so a log moved away by an operator's tool is simply
+        begun again. A rotation that fails is warned about once and the file grows on: an
+        event is never dropped for it."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return
+        if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
+            return
+        if info.st_size + adding <= self.max_bytes:
+            return
+        try:
+            os.replace(self.path, self.rotated_path)
+        except OSError as exc:
+            if not self._rotation_failing:
+                logger.warning("event log %s cannot be rotated (%s); it grows on", self.path, exc)
+                self._rotation_failing = True
+            return
+        self._rotation_failing = False
+        self.rotations += 1
+        logger.info("event log rotated: the previous events are in %s", self.rotated_path)
 
-def open_event_log(path: Path | None) -> EventSink:
-    return EventLog(path) if path is not None else NullEventLog()
+
+def open_event_log(path: Path | None, *, max_bytes: int = 0) -> EventSink:
+    return EventLog(path, max_bytes=max_bytes) if path is not None else NullEventLog()

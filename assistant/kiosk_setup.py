@@ -244,7 +244,7 @@ def build_kiosk(
             tell(f"speech input is impossible, serving typed questions: {line}")
 
     log_path = config.path(config.logging.event_log) if config.logging.event_log else None
-    events = open_event_log(log_path)
+    events = open_event_log(log_path, max_bytes=round(config.logging.event_log_max_mb * 1e6))
     holder: list[Kiosk] = []
 
     def post(item: object) -> None:

@@ -59,3 +59,57 @@ def test_unwritable_path_recovers(tmp_path: Path) -> None:
 def test_null_log() -> None:
     assert isinstance(open_event_log(None), NullEventLog)
     open_event_log(None).write("x", {"y": 1})
+
+
+def test_rotation_keeps_the_log_under_twice_its_limit_and_loses_nothing_recent(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "events.jsonl"
+    log = EventLog(path, clock=lambda: 1.0, max_bytes=2_000)
+    for i in range(500):
+        log.write("turn", {"i": i, "lang": "sv"})
+    rotated = path.with_name("events.jsonl.1")
+    assert log.written == 500 and log.dropped == 0
+    assert log.rotations >= 10
+    assert path.stat().st_size <= 2_000 and rotated.stat().st_size <= 2_000
+    old = [json.loads(line)["i"] for line in rotated.read_text(encoding="utf-8").splitlines()]
+    new = [json.loads(line)["i"] for line in path.read_text(encoding="utf-8").splitlines()]
+    assert old + new == list(range(old[0], 500)), "the two files hold the latest events in order"
+    assert rotated.stat().st_size > 2_000 - 100, "a file is filled before it is rotated"
+
+
+def test_rotation_off_and_of_a_moved_log(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    log = EventLog(path, max_bytes=0)
+    for i in range(200):
+        log.write("turn", {"i": i})
+    assert log.rotations == 0 and len(path.read_text().splitlines()) == 200
+    path.rename(tmp_path / "archived.jsonl")  # an operator's tool took it away
+    log = EventLog(path, max_bytes=10_000)
+    log.write("turn", {"i": 200})
+    assert log.rotations == 0 and len(path.read_text().splitlines()) == 1
+
+
+def test_a_failing_rotation_drops_no_event(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "events.jsonl"
+    (tmp_path / "events.jsonl.1").mkdir()  # a folder where the rotated file should go
+    (tmp_path / "events.jsonl.1" / "x").write_text("x")
+    log = EventLog(path, max_bytes=100)
+    with caplog.at_level(logging.WARNING):
+        for i in range(20):
+            log.write("turn", {"i": i})
+    assert log.written == 20 and log.dropped == 0 and log.rotations == 0
+    assert len(path.read_text().splitlines()) == 20
+    assert sum("cannot be rotated" in r.message for r in caplog.records) == 1
+
+
+def test_a_device_is_never_rotated(tmp_path: Path) -> None:
+    null = Path("/dev/null")
+    if not null.exists():
+        pytest.skip("/dev/null is not available on this system")
+    log = EventLog(null, max_bytes=1)
+    for i in range(5):
+        log.write("turn", {"i": i})
+    assert log.written == 5 and log.rotations == 0 and null.exists()

@@ -9,7 +9,6 @@ devices run faster than real time (``ROSTGUIDEN_SOAK_SPEED``), so turns stay sho
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import statistics
@@ -31,12 +30,12 @@ pytestmark = [
     pytest.mark.slow,
 ]
 
-logger = logging.getLogger(__name__)
-
 WARMUP_TURNS = 20
 #: Samples averaged at each end of the run (medians: a stream being opened is not a leak).
 EDGE_SAMPLES = 5
 MAX_GROWTH = 0.10
+#: The event log rotates every 80 turns or so: the soak counts every turn across rotations.
+EVENT_LOG_MAX_MB = 0.05
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,16 @@ def growth(samples: list[Sample], what: str) -> tuple[float, float]:
     return statistics.median(values[:EDGE_SAMPLES]), statistics.median(values[-EDGE_SAMPLES:])
 
 
+def progress(now: Sample, total: int, elapsed_s: float) -> None:
+    """One line per sample on standard output (shown with ``-s``: a long run can be followed
+    and, if it is stopped, still tells how far it got and how the program grew)."""
+    print(
+        f"soak: turn {now.turn}/{total} after {elapsed_s:.0f} s: rss {now.rss_mb:.0f} MB, "
+        f"{now.threads} threads, {now.fds} fds",
+        flush=True,
+    )
+
+
 def turn_or_diagnose(session: VoiceSession, turn: int) -> None:
     """One turn (numbered from 1 after the warm-up); a stalled or failed one fails with what
     both sides were doing (the program's thread stacks and states, the devices' feeders)."""
@@ -73,7 +82,9 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
 ) -> None:
     speed = float(os.environ.get("ROSTGUIDEN_SOAK_SPEED", "1.5"))
     alsa = VirtualAlsa(tmp_path / "alsa", speed=speed)
-    toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3)
+    toml, event_log = voice_toml(
+        tmp_path, ko_model_dir, endpoint_silence_s=0.3, event_log_max_mb=EVENT_LOG_MAX_MB
+    )
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     try:
         session.wait_listening()
@@ -87,7 +98,7 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
             turn_or_diagnose(session, turn)
             if turn % every == 0 or turn == soak_turns:
                 samples.append(sample(child, turn))
-                logger.info("soak: %s", samples[-1])
+                progress(samples[-1], soak_turns, time.monotonic() - started)
         took_s = time.monotonic() - started
         code, exit_s = session.close()
     finally:
@@ -106,6 +117,10 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     assert "turn-failed" not in names and "speech-failed" not in names
     assert "mic-lost" not in names and "Traceback" not in session.process.tail()
     assert records[-1]["event"] == "kiosk-stopped" and records[-1]["turns"] == total
+    rotated = event_log.with_name(event_log.name + ".1")
+    assert rotated.exists(), "the event log was rotated"
+    on_disk = event_log.stat().st_size + rotated.stat().st_size
+    assert on_disk <= 2 * EVENT_LOG_MAX_MB * 1e6, f"{on_disk} bytes of event log"
     for what in ("rss_mb", "threads", "fds"):
         first, last = growth(samples, what)
         assert last <= first * (1 + MAX_GROWTH), f"{what} grew from {first} to {last}: {samples}"

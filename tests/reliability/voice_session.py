@@ -44,6 +44,7 @@ def voice_toml(
     content: Path | None = None,
     event_log: Path | str | None = None,
     models_folder: Path | None = None,
+    event_log_max_mb: float | None = None,
 ) -> tuple[Path, Path]:
     """A kiosk.toml for a hands-free kiosk recognizing Korean; its path and the event log's.
 
@@ -61,7 +62,8 @@ def voice_toml(
         f'[models]\nfolder = "{models}"\nauto_install = false\n'
         f'[models.languages]\nko = "{KO_MODEL_NAME}"\n'
         '[dialog]\nmode = "hands-free"\nvoice_barge_in = true\n'
-        f'[logging]\nlevel = "INFO"\nevent_log = "{log}"\n',
+        f'[logging]\nlevel = "INFO"\nevent_log = "{log}"\n'
+        + ("" if event_log_max_mb is None else f"event_log_max_mb = {event_log_max_mb}\n"),
         encoding="utf-8",
     )
     return toml, log
