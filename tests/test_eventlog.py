@@ -113,3 +113,40 @@ def test_a_device_is_never_rotated(tmp_path: Path) -> None:
     for i in range(5):
         log.write("turn", {"i": i})
     assert log.written == 5 and log.rotations == 0 and null.exists()
+
+
+@pytest.mark.parametrize("reads_every", [1, 3, 5])  # a file holds 7 of these events
+def test_the_test_harness_reads_every_event_across_rotations(
+    tmp_path: Path, reads_every: int
+) -> None:
+    """The soak's reader of the program's log (read on, not again) against the real rotation:
+    every event once, in order, whether or not the rotated file had unread lines."""
+    from tests.e2e.kiosk_process import EventLogReader
+
+    path = tmp_path / "events.jsonl"
+    reader = EventLogReader(path)
+    assert reader.read() == []  # not written yet
+    log = EventLog(path, clock=lambda: 1.0, max_bytes=300)
+    for i in range(400):
+        log.write("turn", {"i": i})
+        if i % reads_every == 0:
+            reader.read()
+    assert log.rotations > 50
+    assert [r["i"] for r in reader.read()] == list(range(400))
+    with path.open("ab") as f:
+        f.write(b'{"t": 1.0, "event": "half')  # a line still being written is not read yet
+    assert len(reader.read()) == 400
+
+
+def test_the_test_harness_fails_loudly_when_it_missed_a_whole_file(tmp_path: Path) -> None:
+    from tests.e2e.kiosk_process import EventLogReader
+
+    path = tmp_path / "events.jsonl"
+    reader = EventLogReader(path)
+    log = EventLog(path, clock=lambda: 1.0, max_bytes=300)
+    log.write("turn", {"i": 0})
+    reader.read()
+    for i in range(1, 30):  # four rotations before the next read
+        log.write("turn", {"i": i})
+    with pytest.raises(AssertionError, match="rotated twice"):
+        reader.read()

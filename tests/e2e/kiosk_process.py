@@ -21,6 +21,67 @@ from tests.virtual_alsa import VirtualAlsa
 Record = dict[str, Any]
 
 
+class EventLogReader:
+    """The program's event log, read on from where the last read stopped: a long soak writes
+    hundreds of thousands of records, and reading them all again at every poll would take the
+    machine from the program under test. Follows the program's rotation of its log: when the
+    file is a new one, the rest of the rotated file (``<name>.1``, the one read so far) is read
+    first. A file is known by its inode and its first line (a freed inode is given again to a
+    later file); a reader that missed a whole file fails instead of reading the wrong one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._records: list[Record] = []
+        self._offset = 0  # bytes of the file already parsed into _records
+        self._file: tuple[int, bytes] | None = None  # that file: its inode and first line
+
+    def read(self) -> list[Record]:
+        """The parsed records, brought up to date (the list itself: callers must not keep it)."""
+        try:
+            with self.path.open("rb") as f:
+                file = _identity(f)
+                if self._file is not None and not _same(self._file, file):
+                    self._read_rotated()
+                    self._offset = 0
+                self._file = file
+                f.seek(self._offset)
+                self._parse(f.read())
+        except FileNotFoundError:
+            pass
+        return self._records
+
+    def _read_rotated(self) -> None:
+        rotated = self.path.with_name(self.path.name + ".1")
+        with rotated.open("rb") as f:
+            if self._file is None or not _same(self._file, _identity(f)):
+                raise AssertionError(f"{self.path} rotated twice between two reads")
+            f.seek(self._offset)
+            data = f.read()
+        if data and not data.endswith(b"\n"):
+            data += b"\n"  # it is complete: nothing more is written to a rotated log
+        self._parse(data)
+
+    def _parse(self, data: bytes) -> None:
+        end = data.rfind(b"\n") + 1  # a last line without its newline is still being written
+        if end:
+            for line in data[:end].decode("utf-8").split("\n")[:-1]:
+                self._records.append(json.loads(line))
+            self._offset += end
+
+
+def _identity(f: Any) -> tuple[int, bytes]:
+    inode = os.fstat(f.fileno()).st_ino
+    f.seek(0)
+    return inode, f.readline()
+
+
+def _same(known: tuple[int, bytes], now: tuple[int, bytes]) -> bool:
+    """The same file: same inode, and the same first line once that line was whole."""
+    if known[0] != now[0]:
+        return False
+    return not known[1].endswith(b"\n") or known[1] == now[1]
+
+
 class KioskProcess:
     """``run.py --config TOML [args]`` with piped stdin/stdout and a readable event log."""
 
@@ -38,9 +99,7 @@ class KioskProcess:
             env={**os.environ, **alsa.env()},
         )
         self.last: Record = {}
-        self._records: list[Record] = []
-        self._log_offset = 0  # bytes of the event log already parsed into _records
-        self._log_inode: int | None = None  # the file those bytes are in
+        self._log = EventLogReader(event_log)
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._readers = [
@@ -56,44 +115,8 @@ class KioskProcess:
             into.append(line.rstrip("\n"))
 
     def records(self) -> list[Record]:
-        """Every record written so far (a copy). The log is read on from where the last call
-        stopped: a long soak writes hundreds of thousands of records, and reading them all
-        again at every poll would take the machine from the program under test."""
-        return list(self._read_new())
-
-    def _read_new(self) -> list[Record]:
-        """The parsed records, brought up to date (the list itself: callers must not keep it).
-
-        Follows the program's rotation of its log: when the file is a new one, the rest of the
-        rotated file (``<name>.1``, the file read so far) is read first."""
-        try:
-            with self.event_log.open("rb") as f:
-                inode = os.fstat(f.fileno()).st_ino
-                if self._log_inode is not None and inode != self._log_inode:
-                    self._read_rotated()
-                    self._log_offset = 0
-                self._log_inode = inode
-                f.seek(self._log_offset)
-                self._parse(f.read())
-        except FileNotFoundError:
-            pass
-        return self._records
-
-    def _read_rotated(self) -> None:
-        rotated = self.event_log.with_name(self.event_log.name + ".1")
-        with rotated.open("rb") as f:
-            if os.fstat(f.fileno()).st_ino != self._log_inode:
-                raise AssertionError(f"{self.event_log} rotated twice between two reads")
-            f.seek(self._log_offset)
-            data = f.read()
-        self._parse(data if data.endswith(b"\n") else data + b"\n")  # it is complete
-
-    def _parse(self, data: bytes) -> None:
-        end = data.rfind(b"\n") + 1  # a last line without its newline is still being written
-        if end:
-            for line in data[:end].decode("utf-8").split("\n")[:-1]:
-                self._records.append(json.loads(line))
-            self._log_offset += end
+        """Every record written so far (a copy)."""
+        return list(self._log.read())
 
     def wait_for(
         self, what: str, pred: Callable[[Record], bool], *, after: int = 0, timeout_s: float = 30.0
@@ -104,7 +127,7 @@ class KioskProcess:
         deadline = time.monotonic() + timeout_s
         looked = after  # records before this one did not match
         while time.monotonic() < deadline:
-            records = self._read_new()
+            records = self._log.read()
             for i in range(looked, len(records)):
                 if pred(records[i]):
                     self.last = records[i]
