@@ -85,13 +85,20 @@ def _same(known: tuple[int, bytes], now: tuple[int, bytes]) -> bool:
 class KioskProcess:
     """``run.py --config TOML [args]`` with piped stdin/stdout and a readable event log."""
 
-    def __init__(self, toml: Path, event_log: Path, alsa: VirtualAlsa, *args: str) -> None:
+    def __init__(
+        self,
+        toml: Path,
+        event_log: Path,
+        alsa: VirtualAlsa,
+        *args: str,
+        stdin: int = subprocess.PIPE,
+    ) -> None:
         self.event_log = event_log
         self.alsa = alsa
         self.child = subprocess.Popen(
             [sys.executable, "run.py", "--config", str(toml), *args],
             cwd=PROJECT_DIR,
-            stdin=subprocess.PIPE,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

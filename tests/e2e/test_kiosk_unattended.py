@@ -4,11 +4,8 @@ SIGHUP, starts listening once the (Korean test) model is installed, and exits 0 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,27 +32,7 @@ class UnattendedKiosk(KioskProcess):
     """``run.py --config TOML`` with standard input on /dev/null, as under systemd."""
 
     def __init__(self, toml: Path, event_log: Path, alsa: VirtualAlsa, *args: str) -> None:
-        self.event_log = event_log
-        self.alsa = alsa
-        self.child = subprocess.Popen(
-            [sys.executable, "run.py", "--config", str(toml), *args],
-            cwd=PROJECT_DIR,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
-            env={**os.environ, **alsa.env()},
-        )
-        self.last = {}
-        self.stdout: list[str] = []
-        self.stderr: list[str] = []
-        self._readers = [
-            threading.Thread(target=self._read, args=(self.child.stdout, self.stdout), daemon=True),
-            threading.Thread(target=self._read, args=(self.child.stderr, self.stderr), daemon=True),
-        ]
-        for reader in self._readers:
-            reader.start()
+        super().__init__(toml, event_log, alsa, *args, stdin=subprocess.DEVNULL)
 
     def wait_stderr(self, part: str, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
