@@ -25,6 +25,11 @@ from typing import Any, Protocol
 logger = logging.getLogger(__name__)
 
 
+def rotated_path(path: Path) -> Path:
+    """Where a rotated event log goes: ``events.jsonl`` -> ``events.jsonl.1``."""
+    return path.with_name(path.name + ".1")
+
+
 class EventSink(Protocol):
     def write(self, name: str, fields: Mapping[str, Any]) -> None: ...
 
@@ -43,7 +48,7 @@ class EventLog:
         self.path = path
         #: The file is rotated before a write would take it past this size (0: never).
         self.max_bytes = max_bytes
-        self.rotated_path = path.with_name(path.name + ".1")
+        self.rotated_path = rotated_path(path)
         self._clock = clock
         self._lock = threading.Lock()
         self._failing = False

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.eventlog import EventLog, NullEventLog, open_event_log
+from assistant.eventlog import EventLog, NullEventLog, open_event_log, rotated_path
 
 
 def test_events_are_json_lines(tmp_path: Path) -> None:
@@ -84,10 +84,13 @@ def test_rotation_off_and_of_a_moved_log(tmp_path: Path) -> None:
     for i in range(200):
         log.write("turn", {"i": i})
     assert log.rotations == 0 and len(path.read_text().splitlines()) == 200
-    path.rename(tmp_path / "archived.jsonl")  # an operator's tool took it away
-    log = EventLog(path, max_bytes=10_000)
-    log.write("turn", {"i": 200})
-    assert log.rotations == 0 and len(path.read_text().splitlines()) == 1
+    log = EventLog(tmp_path / "other.jsonl", max_bytes=3_000)
+    for i in range(50):
+        log.write("turn", {"i": i})
+    log.path.rename(tmp_path / "archived.jsonl")  # an operator's tool took it away meanwhile
+    log.write("turn", {"i": 50})
+    assert log.rotations == 0 and len(log.path.read_text().splitlines()) == 1
+    assert not rotated_path(log.path).exists(), "a new file is begun, nothing rotated"
 
 
 def test_a_failing_rotation_drops_no_event(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from assistant import PROJECT_DIR
+from assistant.eventlog import rotated_path
 from tests.virtual_alsa import VirtualAlsa
 
 Record = dict[str, Any]
@@ -51,8 +52,7 @@ class EventLogReader:
         return self._records
 
     def _read_rotated(self) -> None:
-        rotated = self.path.with_name(self.path.name + ".1")
-        with rotated.open("rb") as f:
+        with rotated_path(self.path).open("rb") as f:
             if self._file is None or not _same(self._file, _identity(f)):
                 raise AssertionError(f"{self.path} rotated twice between two reads")
             f.seek(self._offset)

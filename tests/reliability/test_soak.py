@@ -19,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from assistant.eventlog import rotated_path
 from tests.reliability.voice_session import VoiceSession, process_threads, voice_toml
 from tests.virtual_alsa import VirtualAlsa
 
@@ -117,7 +118,7 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     assert "turn-failed" not in names and "speech-failed" not in names
     assert "mic-lost" not in names and "Traceback" not in session.process.tail()
     assert records[-1]["event"] == "kiosk-stopped" and records[-1]["turns"] == total
-    rotated = event_log.with_name(event_log.name + ".1")
+    rotated = rotated_path(event_log)
     assert rotated.exists(), "the event log was rotated"
     on_disk = event_log.stat().st_size + rotated.stat().st_size
     assert on_disk <= 2 * EVENT_LOG_MAX_MB * 1e6, f"{on_disk} bytes of event log"
