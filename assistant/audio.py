@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .errors import AudioError
+from assistant.errors import AudioError
 
 logger = logging.getLogger(__name__)
 

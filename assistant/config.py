@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import PROJECT_DIR
-from .errors import ConfigError
+from assistant import PROJECT_DIR
+from assistant.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 

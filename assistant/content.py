@@ -29,8 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ContentError
-from .language import SUPPORTED_LANGUAGES
+from assistant.errors import ContentError
+from assistant.language_data import SUPPORTED_LANGUAGES
 
 logger = logging.getLogger(__name__)
 

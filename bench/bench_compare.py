@@ -30,9 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import Library, Section, load_library
+from assistant.understanding.answering import QuestionAnswerer
 from tests.eval.evaluate import Case, load_cases
 
 #: (section index, score) of the best section for a question in a language; None: no section.

@@ -1,7 +1,8 @@
 """How much silence should end an utterance? Real recorded speech, cut by the level endpoint.
 
 Each recording of the shared speech samples (read Swedish and French sentences, and neural-TTS
-commands) is fed to :class:`~assistant.endpointing.LevelEndpointer` in the kiosk's 0.1 s blocks,
+commands) is fed to :class:`~assistant.speech_in.endpointing.LevelEndpointer` in the kiosk's 0.1 s
+blocks,
 as the listener does. For each candidate ``recognition.endpoint_silence_s`` it reports:
 
 * cut too early: recordings where a pause inside the sentence was already that long, so the
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, read_wav
-from assistant.endpointing import LevelEndpointer
+from assistant.speech_in.endpointing import LevelEndpointer
 
 SAMPLES = PROJECT_DIR.parent / "shared" / "speech-samples"
 FOLDERS = ("sv-common-voice", "fr-voxforge", "sv-wavenet", "fr-wavenet")

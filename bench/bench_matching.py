@@ -17,10 +17,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import Document, Library, Section, load_library
-from assistant.matching import split_sentences
+from assistant.understanding.answering import QuestionAnswerer
+from assistant.understanding.matching import split_sentences
 from tests.eval.evaluate import load_cases
 
 

@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from assistant import PROJECT_DIR
 from assistant.audio import Pcm, read_wav
 from assistant.config import Config, config_from_dict, load_config
-from assistant.listening import UtteranceEnded, VoskSegmenter
-from assistant.model_install import Installer
-from assistant.models import installed_models
-from assistant.recognition import Utterance, VoskRecognizer, load_model
+from assistant.speech_in.install import Installer
+from assistant.speech_in.listening import UtteranceEnded, VoskSegmenter
+from assistant.speech_in.models import installed_models
+from assistant.speech_in.recognition import Utterance, VoskRecognizer, load_model
 
 SAMPLES = PROJECT_DIR.parent / "shared" / "speech-samples"
 ESPEAK_TEXT = {"ko": ["안녕하세요 오늘 날씨가 좋습니다", "학교에 갑니다 감사합니다"]}

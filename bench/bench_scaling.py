@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_matching import generated
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig, config_from_dict
 from assistant.content import load_library
+from assistant.understanding.answering import QuestionAnswerer
 from tests.eval.evaluate import load_cases
 
 SIZES = (10, 1_000, 10_000, 100_000)
@@ -97,8 +97,8 @@ def bench_recognition(repeat: int) -> None:
     import numpy as np
 
     from assistant.audio import read_wav
-    from assistant.model_install import Installer
-    from assistant.recognition import Utterance, VoskRecognizer, load_model
+    from assistant.speech_in.install import Installer
+    from assistant.speech_in.recognition import Utterance, VoskRecognizer, load_model
 
     source = _ko_model_dir()
     folder = Path(tempfile.mkdtemp(prefix="bench-scaling-models-"))
@@ -155,7 +155,7 @@ TEXT_STARTUP = """
 import time
 t0 = time.perf_counter()
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
+from assistant.understanding.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import load_library
 t1 = time.perf_counter()
@@ -170,8 +170,8 @@ print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f}")
 SPEECH_STARTUP = """
 import time
 t0 = time.perf_counter()
-from assistant.synthesis import Pyttsx3Synthesizer
-from assistant.voices import VoiceSettings, choose_voice
+from assistant.speech_out.synthesis import Pyttsx3Synthesizer
+from assistant.speech_out.voices import VoiceSettings, choose_voice
 synth = Pyttsx3Synthesizer("")
 voices = synth.list_voices()
 t1 = time.perf_counter()

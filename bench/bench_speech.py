@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.audio import Pcm
 from assistant.config import AudioConfig, Config
-from assistant.playback import BLOCK_S
-from assistant.speech import build_speaker
-from assistant.speech_text import speech_chunks
-from assistant.synthesis import Pyttsx3Synthesizer
-from assistant.voices import VoiceSettings, choose_voice
+from assistant.speech_out.playback import BLOCK_S
+from assistant.speech_out.speaker import build_speaker
+from assistant.speech_out.speech_text import speech_chunks
+from assistant.speech_out.synthesis import Pyttsx3Synthesizer
+from assistant.speech_out.voices import VoiceSettings, choose_voice
 from tests.virtual_alsa import SPEAKER_NAME, VirtualAlsa
 
 TEXTS = {

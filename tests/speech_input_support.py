@@ -82,7 +82,7 @@ def ko_config(ko_model_dir: Path) -> Config:
     Cached: every test module of the session shares the folder, so ``load_model`` loads the
     model once.
     """
-    from assistant.model_install import Installer
+    from assistant.speech_in.install import Installer
 
     folder = Path(tempfile.mkdtemp(prefix="ko-models-"))
     Installer(folder).install_folder(ko_model_dir, name=KO_MODEL_NAME, lang="ko")

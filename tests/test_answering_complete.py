@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import load_library
+from assistant.understanding.answering import QuestionAnswerer
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant import PROJECT_DIR
-from assistant.answering import MAX_TOPICS, QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import Document, Library, Section, load_library
+from assistant.understanding.answering import MAX_TOPICS, QuestionAnswerer
 
 
 def document(n: int, sections: int) -> Document:

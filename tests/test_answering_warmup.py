@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import load_library
+from assistant.understanding.answering import QuestionAnswerer
 
 QUESTIONS = [("vad orsakar kramp", "sv"), ("où sont les toilettes", "fr"), ("hur mår katten", None)]
 

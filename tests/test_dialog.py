@@ -6,10 +6,9 @@ import dataclasses
 
 import pytest
 
-from assistant.answering import Intent, Reply
 from assistant.config import Config, DialogConfig, SpeechConfig, VoiceConfig
-from assistant.dialog import Dialog, DialogState
-from assistant.dialog_events import (
+from assistant.kiosk.dialog import Dialog, DialogState
+from assistant.kiosk.events import (
     Action,
     AdjustVoice,
     ButtonPressed,
@@ -24,7 +23,8 @@ from assistant.dialog_events import (
     Typed,
     VoiceStarted,
 )
-from assistant.dialog_texts import text
+from assistant.kiosk.texts import text
+from assistant.understanding.reply import Intent, Reply
 
 LANGS = ("sv", "fr")
 OTHER = {"sv": "fr", "fr": "sv"}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import QuestionAnswerer
 from assistant.config import Config
 from assistant.content import load_library
-from assistant.dialog import Dialog, DialogState
-from assistant.dialog_events import Heard, SpeechDone, Started, Typed
-from assistant.dialog_texts import text
+from assistant.kiosk.dialog import Dialog, DialogState
+from assistant.kiosk.events import Heard, SpeechDone, Started, Typed
+from assistant.kiosk.texts import text
+from assistant.understanding.answering import QuestionAnswerer
 from tests.test_dialog import OTHER, says, state
 
 QUESTIONS = {

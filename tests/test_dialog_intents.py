@@ -1,16 +1,17 @@
 """A whole conversation in each language, with follow-ups in natural phrasing recognized by the
-real control-phrase module (``assistant.intents``); only the content lookup is a table."""
+real control-phrase module (``assistant.understanding.intents``); only the content lookup is a
+table."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.answering import Reply
 from assistant.config import Config
-from assistant.dialog import Dialog
-from assistant.dialog_events import AdjustVoice, Earcon, Heard, SpeechDone, Started, StartListening
-from assistant.dialog_texts import text
-from assistant.intents import detect_intent
+from assistant.kiosk.dialog import Dialog
+from assistant.kiosk.events import AdjustVoice, Earcon, Heard, SpeechDone, Started, StartListening
+from assistant.kiosk.texts import text
+from assistant.understanding.intents import detect_intent
+from assistant.understanding.reply import Reply
 from tests.test_dialog import OTHER, QUESTION, FakeBrain, answer_of, says, without_logs
 
 

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.answering import Reply
 from assistant.config import Config, DialogConfig
-from assistant.dialog import Dialog, DialogState
-from assistant.dialog_events import (
+from assistant.errors import MatchingError
+from assistant.kiosk.dialog import Dialog, DialogState
+from assistant.kiosk.events import (
     Action,
     ButtonPressed,
     Earcon,
@@ -31,8 +31,8 @@ from assistant.dialog_events import (
     Typed,
     VoiceStarted,
 )
-from assistant.dialog_texts import TEXTS, has_language, text
-from assistant.errors import MatchingError
+from assistant.kiosk.texts import TEXTS, has_language, text
+from assistant.understanding.reply import Reply
 from tests.test_dialog import (
     CONTROL_WORD,
     LANGS,

@@ -12,7 +12,7 @@ import pytest
 
 from assistant import PROJECT_DIR
 from assistant.config import Config, VoiceConfig, config_from_dict
-from assistant.doctor import Report, check_kiosk
+from assistant.kiosk.doctor import Report, check_kiosk
 from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
 
 pytestmark = [pytest.mark.real_tts, pytest.mark.real_audio]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.earcons import EARCONS, earcon_pcm
+from assistant.speech_out.earcons import EARCONS, earcon_pcm
 
 
 def _dominant_hz(samples: np.ndarray, rate_hz: int) -> float:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from assistant.audio import Int16Array, Pcm
-from assistant.endpointing import LevelEndpointer, LevelSettings, frame_levels_dbfs
-from assistant.listening import UtteranceEnded, VoskSegmenter
-from assistant.recognition import VoskModel, VoskRecognizer, load_model
+from assistant.speech_in.endpointing import LevelEndpointer, LevelSettings, frame_levels_dbfs
+from assistant.speech_in.listening import UtteranceEnded, VoskSegmenter
+from assistant.speech_in.recognition import VoskModel, VoskRecognizer, load_model
 from tests.speech_input_support import KO_WORDS, join, ko_config, ko_pcm, silence
 
 RATE_HZ = 16000

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.eventlog import EventLog, NullEventLog, open_event_log, rotated_path
+from assistant.kiosk.eventlog import EventLog, NullEventLog, open_event_log, rotated_path
 
 
 def test_events_are_json_lines(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.errors import ModelError
-from assistant.model_install import MAX_MEMBERS, MAX_UNPACKED_BYTES, Installer, unpack_zip
+from assistant.speech_in.install import MAX_MEMBERS, MAX_UNPACKED_BYTES, Installer, unpack_zip
 
 from .speech_input_support import make_fake_model
 

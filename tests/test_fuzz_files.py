@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import Config, MatchingConfig, load_config
 from assistant.content import Library, load_library
 from assistant.errors import ConfigError, ContentError
+from assistant.understanding.answering import QuestionAnswerer
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CONTENT = PROJECT_DIR / "content"

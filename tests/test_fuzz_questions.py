@@ -17,9 +17,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant import PROJECT_DIR
-from assistant.answering import Intent, QuestionAnswerer, Reply
 from assistant.config import MatchingConfig
 from assistant.content import load_library
+from assistant.understanding.answering import QuestionAnswerer
+from assistant.understanding.reply import Intent, Reply
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 INTENTS = set(typing.get_args(Intent))

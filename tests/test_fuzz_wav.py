@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from assistant import PROJECT_DIR
 from assistant.audio import Pcm, read_wav, write_wav
 from assistant.errors import AudioError
-from assistant.listening_sources import RATE_HZ, WavSource
+from assistant.speech_in.sources import RATE_HZ, WavSource
 
 from .conftest import SPEECH_SAMPLES_DIR
 

@@ -6,9 +6,9 @@ from typing import get_args
 
 import pytest
 
-from assistant.answering import Intent
-from assistant.intent_phrases import BY_LANGUAGE, LanguagePhrases
-from assistant.language import SUPPORTED_LANGUAGES
+from assistant.language_data import SUPPORTED_LANGUAGES
+from assistant.understanding.intent_phrases import BY_LANGUAGE, LanguagePhrases
+from assistant.understanding.reply import Intent
 
 COMMANDS = [intent for intent in get_args(Intent) if intent != "question"]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intents import command_phrases, detect_intent
+from assistant.understanding.intents import command_phrases, detect_intent
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,10 @@ import pytest
 
 from assistant.audio import Pcm
 from assistant.config import Config, DialogConfig, config_from_dict
-from assistant.dialog import Dialog, DialogState
-from assistant.dialog_events import ButtonPressed, InputBack, TurnFailed, Typed
 from assistant.errors import ConfigError, ContentError, SpeechError
-from assistant.kiosk import Kiosk, Reload, Shutdown
-from assistant.kiosk_inputs import (
+from assistant.kiosk.dialog import Dialog, DialogState
+from assistant.kiosk.events import ButtonPressed, InputBack, TurnFailed, Typed
+from assistant.kiosk.inputs import (
     MAX_TYPED_CHARS,
     InputEnded,
     KeyboardInput,
@@ -33,10 +32,11 @@ from assistant.kiosk_inputs import (
     VoiceInput,
     VoiceOnset,
 )
-from assistant.kiosk_setup import ensure_models, load_brain
-from assistant.listening import Listener
-from assistant.listening_sources import Block
-from assistant.recognition import Transcript, Utterance, Word
+from assistant.kiosk.loop import Kiosk, Reload, Shutdown
+from assistant.kiosk.setup import ensure_models, load_brain
+from assistant.speech_in.listening import Listener
+from assistant.speech_in.recognition import Transcript, Utterance, Word
+from assistant.speech_in.sources import Block
 from tests.speech_input_support import make_fake_model
 from tests.test_dialog import QUESTION, FakeBrain
 from tests.test_listening import RecordingSegmenter, ScriptedSource

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from assistant.config import Config, RecognitionConfig
-from assistant.dialog import Dialog
-from assistant.dialog_events import Typed
-from assistant.kiosk import Kiosk, Shutdown
-from assistant.kiosk_inputs import InputEnded
-from assistant.kiosk_recheck import (
+from assistant.kiosk.dialog import Dialog
+from assistant.kiosk.events import Typed
+from assistant.kiosk.inputs import InputEnded
+from assistant.kiosk.loop import Kiosk, Shutdown
+from assistant.kiosk.recheck import (
     CheckResult,
     SpeechInputReady,
     SpeechInputWatch,
@@ -27,7 +27,7 @@ from assistant.kiosk_recheck import (
     stdin_kind,
     unattended,
 )
-from assistant.kiosk_setup import ensure_models
+from assistant.kiosk.setup import ensure_models
 from tests.test_dialog import QUESTION, FakeBrain
 from tests.test_kiosk import FakeLog, FakeSpeaker, FakeVoice, wait_until
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.language import (
+from assistant.understanding.language import (
     QUESTION_CUES,
     compound_parts,
     content_words,
@@ -16,7 +16,7 @@ from assistant.language import (
     terms,
     word_terms,
 )
-from assistant.synonyms import WORDS
+from assistant.understanding.synonyms import WORDS
 
 
 def test_normalization() -> None:

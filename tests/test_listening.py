@@ -21,7 +21,7 @@ from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, Pcm, refresh_devices, write_wav
 from assistant.config import Config
 from assistant.errors import AudioError, ModelError
-from assistant.listening import (
+from assistant.speech_in.listening import (
     DeviceError,
     InputOverflow,
     Listener,
@@ -33,8 +33,8 @@ from assistant.listening import (
     VoskSegmenter,
     prepare_recognition,
 )
-from assistant.listening_sources import Block, MicrophoneSource, WavSource
-from assistant.recognition import Utterance, VoskModel, VoskRecognizer, load_model
+from assistant.speech_in.recognition import Utterance, VoskModel, VoskRecognizer, load_model
+from assistant.speech_in.sources import Block, MicrophoneSource, WavSource
 from tests.speech_input_support import (
     KO_WORDS,
     config_for,

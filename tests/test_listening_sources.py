@@ -13,7 +13,7 @@ import pytest
 
 from assistant.audio import refresh_devices
 from assistant.errors import AudioError
-from assistant.listening_sources import CLOSE_TIMEOUT_S, STARVED_S, MicrophoneSource
+from assistant.speech_in.sources import CLOSE_TIMEOUT_S, STARVED_S, MicrophoneSource
 from tests.virtual_alsa import MIC_NAME, VirtualAlsa
 
 pytestmark = pytest.mark.real_audio

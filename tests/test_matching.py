@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from assistant import PROJECT_DIR
-from assistant.answering import QuestionAnswerer
 from assistant.config import MatchingConfig
 from assistant.content import Document, Library, Section, load_library
-from assistant.language import terms, word_terms
-from assistant.matching import Matcher, split_sentences
+from assistant.understanding.answering import QuestionAnswerer
+from assistant.understanding.language import terms, word_terms
+from assistant.understanding.matching import Matcher, split_sentences
 from tests.eval.calibrate import calibrate
 from tests.eval.evaluate import accuracy, evaluate, load_cases
 

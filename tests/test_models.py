@@ -16,8 +16,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.errors import ModelError
-from assistant.model_install import Download, Installer, unpack_zip
-from assistant.models import (
+from assistant.speech_in.install import Download, Installer, unpack_zip
+from assistant.speech_in.models import (
     CATALOG,
     apply_endpointing,
     check_model,

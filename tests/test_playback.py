@@ -12,10 +12,10 @@ import pytest
 
 from assistant.audio import Pcm
 from assistant.config import AudioConfig, Config
-from assistant.earcons import earcon_pcm
 from assistant.errors import AudioError
-from assistant.playback import SoundDevicePlayer
-from assistant.speech import SpeechOutcome, build_speaker
+from assistant.speech_out.earcons import earcon_pcm
+from assistant.speech_out.playback import SoundDevicePlayer
+from assistant.speech_out.speaker import SpeechOutcome, build_speaker
 
 pytestmark = [pytest.mark.real_audio, pytest.mark.real_tts]
 

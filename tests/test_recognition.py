@@ -12,7 +12,7 @@ import pytest
 
 from assistant.audio import Pcm, write_wav
 from assistant.errors import ModelError, RecognitionError
-from assistant.recognition import (
+from assistant.speech_in.recognition import (
     AutoRecognizer,
     Transcript,
     Utterance,
@@ -216,7 +216,8 @@ def test_auto_choice_weighs_confidence_and_fit() -> None:
 def test_a_corrupt_model_is_an_error_not_a_crash(tmp_path: Path) -> None:
     folder = make_fake_model(tmp_path / "vosk-model-small-xx-0.1")
     code = (
-        "import sys; from pathlib import Path; from assistant.recognition import VoskModel\n"
+        "import sys; from pathlib import Path; from assistant.speech_in.recognition import "
+        "VoskModel\n"
         "from assistant.errors import RecognitionError\n"
         "try:\n    VoskModel(Path(sys.argv[1]), 'xx', supports_vocabulary=True)\n"
         "except RecognitionError as e:\n    print(e.code)\n"

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.listening import UtteranceEnded, VoskSegmenter
-from assistant.recognition import VoskRecognizer, load_model
+from assistant.speech_in.listening import UtteranceEnded, VoskSegmenter
+from assistant.speech_in.recognition import VoskRecognizer, load_model
 from tests.speech_input_support import ko_config, ko_pcm, silence
 
 pytestmark = pytest.mark.real_vosk

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import SpeechError
-from assistant.synthesis import Pyttsx3Synthesizer, apply_gain
-from assistant.voices import VoiceSettings, choose_voice
+from assistant.speech_out.synthesis import Pyttsx3Synthesizer, apply_gain
+from assistant.speech_out.voices import VoiceSettings, choose_voice
 
 pytestmark = pytest.mark.real_tts
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.speech_text import MAX_CHUNK_CHARS, MAX_TEXT_CHARS, clean_text, speech_chunks
+from assistant.speech_out.speech_text import (
+    MAX_CHUNK_CHARS,
+    MAX_TEXT_CHARS,
+    clean_text,
+    speech_chunks,
+)
 
 
 def test_sentences_become_chunks() -> None:

@@ -9,10 +9,10 @@ import time
 import numpy as np
 
 from assistant.audio import Pcm
-from assistant.earcons import earcon_pcm
 from assistant.errors import AudioError
-from assistant.speech import Speaker, SpeechOutcome
-from assistant.voices import VoiceSettings
+from assistant.speech_out.earcons import earcon_pcm
+from assistant.speech_out.speaker import Speaker, SpeechOutcome
+from assistant.speech_out.voices import VoiceSettings
 
 
 class ToneSynthesizer:

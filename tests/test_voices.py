@@ -6,7 +6,14 @@ import pytest
 
 from assistant.config import SpeechConfig
 from assistant.errors import SpeechError
-from assistant.voices import Change, VoiceInfo, VoiceSettings, adjusted, choose_voice, language_of
+from assistant.speech_out.voices import (
+    Change,
+    VoiceInfo,
+    VoiceSettings,
+    adjusted,
+    choose_voice,
+    language_of,
+)
 
 ESPEAK = [
     VoiceInfo("gmw/en", "English (Great Britain)", ("en-gb",)),
@@ -97,7 +104,7 @@ def test_steps_move_rate_and_volume_within_bounds() -> None:
 
 @pytest.mark.real_tts
 def test_the_real_engine_has_a_swedish_and_a_french_voice() -> None:
-    from assistant.synthesis import Pyttsx3Synthesizer
+    from assistant.speech_out.synthesis import Pyttsx3Synthesizer
 
     synthesizer = Pyttsx3Synthesizer("espeak")
     try:

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from ..config import Config, load_config
-from ..errors import AssistantError
+from assistant.config import Config, load_config
+from assistant.errors import AssistantError
 
 logger = logging.getLogger(__name__)
 

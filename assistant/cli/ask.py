@@ -14,13 +14,14 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..answering import QuestionAnswerer, Reply
-from ..config import Config
-from ..content import load_library
-from ..language import SUPPORTED_LANGUAGES
+from assistant.config import Config
+from assistant.content import load_library
+from assistant.language_data import SUPPORTED_LANGUAGES
+from assistant.understanding.answering import QuestionAnswerer
+from assistant.understanding.reply import Reply
 
 if TYPE_CHECKING:
-    from ..speech import Speaker, SpeechOutcome
+    from assistant.speech_out.speaker import Speaker, SpeechOutcome
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +57,7 @@ def _speaker(config: Config, wanted: bool) -> Iterator[Speaker | None]:
     if not wanted:
         yield None
         return
-    from ..speech import build_speaker
+    from assistant.speech_out.speaker import build_speaker
 
     speaker = build_speaker(config)
     try:
@@ -66,7 +67,7 @@ def _speaker(config: Config, wanted: bool) -> Iterator[Speaker | None]:
 
 
 def _say(speaker: Speaker, reply: Reply) -> SpeechOutcome:
-    from ..speech import SpeechOutcome
+    from assistant.speech_out.speaker import SpeechOutcome
 
     outcomes: list[SpeechOutcome] = []
     speaker.on_idle = outcomes.append

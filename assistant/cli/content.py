@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import Config
-from ..content import load_library
+from assistant.config import Config
+from assistant.content import load_library
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

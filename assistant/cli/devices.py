@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..audio import list_devices
-from ..config import Config
+from assistant.audio import list_devices
+from assistant.config import Config
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

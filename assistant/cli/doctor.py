@@ -11,9 +11,9 @@ import dataclasses
 import json
 import logging
 
-from .. import doctor
-from ..config import Config
-from ..doctor import Report, check_kiosk
+from assistant.config import Config
+from assistant.kiosk import doctor
+from assistant.kiosk.doctor import Report, check_kiosk
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -22,7 +22,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from ..config import Config, InteractionMode
+from assistant.config import Config, InteractionMode
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _progress(done: int, total: int | None) -> None:
-    from .models import _progress as bar
+    from assistant.cli.models import _progress as bar
 
     bar(done, total)
 
@@ -55,8 +55,8 @@ def _notice(line: str) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from ..kiosk import Reload, Shutdown
-    from ..kiosk_setup import build_kiosk
+    from assistant.kiosk.loop import Reload, Shutdown
+    from assistant.kiosk.setup import build_kiosk
 
     if args.push_to_talk or args.hands_free:
         mode: InteractionMode = "push-to-talk" if args.push_to_talk else "hands-free"

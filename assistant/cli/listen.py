@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
-from ..errors import AssistantError, AudioError, RecognitionError
+from assistant.config import Config
+from assistant.errors import AssistantError, AudioError, RecognitionError
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _core(config: Config) -> tuple[Mapping[str, Sequence[str]], Any]:
     """Vocabulary per language (documents and commands) and the question-answering core."""
-    from ..answering import QuestionAnswerer
-    from ..content import load_library
-    from ..intents import command_phrases
+    from assistant.content import load_library
+    from assistant.understanding.answering import QuestionAnswerer
+    from assistant.understanding.intents import command_phrases
 
     library = load_library(config.path(config.content.folder), config.languages)
     vocabulary = {lang: [*library.texts(lang), *command_phrases(lang)] for lang in config.languages}
@@ -44,8 +44,8 @@ def _core(config: Config) -> tuple[Mapping[str, Sequence[str]], Any]:
 
 
 def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None) -> Any:
-    from ..audio import Pcm, read_wav
-    from ..recognition import Utterance
+    from assistant.audio import Pcm, read_wav
+    from assistant.speech_in.recognition import Utterance
 
     if args.wav is not None:
         pcm = read_wav(args.wav, rate_hz=16000)
@@ -59,7 +59,7 @@ def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None)
             )
             return Utterance.of(Pcm(pcm.samples[:limit], pcm.rate_hz), truncated=True)
         return Utterance.of(pcm)
-    from ..listening import DeviceError, UtteranceEnded, microphone_listener
+    from assistant.speech_in.listening import DeviceError, UtteranceEnded, microphone_listener
 
     listener = microphone_listener(config, recognizer)
     listener.start()
@@ -80,7 +80,7 @@ def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from ..recognition import build_recognizer
+    from assistant.speech_in.recognition import build_recognizer
 
     vocabulary: Mapping[str, Sequence[str]] | None = None
     core: Any = None

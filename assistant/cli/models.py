@@ -7,10 +7,16 @@ import re
 import sys
 from pathlib import Path
 
-from ..config import Config
-from ..errors import ModelError
-from ..model_install import Download, Installer
-from ..models import CATALOG, apply_endpointing, check_model, installed_models, models_folder
+from assistant.config import Config
+from assistant.errors import ModelError
+from assistant.speech_in.install import Download, Installer
+from assistant.speech_in.models import (
+    CATALOG,
+    apply_endpointing,
+    check_model,
+    installed_models,
+    models_folder,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,7 +106,7 @@ def _verify(args: argparse.Namespace, config: Config) -> int:
     for check in checks:
         problems = list(check.problems)
         if not problems and args.load:
-            from ..recognition import VoskModel
+            from assistant.speech_in.recognition import VoskModel
 
             try:
                 VoskModel(check.path, check.lang or "?", supports_vocabulary=False)

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config import Config
-from ..errors import SpeechError
+from assistant.config import Config
+from assistant.errors import SpeechError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,8 +31,8 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from ..speech import build_speaker, render_text, speak_text
-    from ..synthesis import Pyttsx3Synthesizer
+    from assistant.speech_out.speaker import build_speaker, render_text, speak_text
+    from assistant.speech_out.synthesis import Pyttsx3Synthesizer
 
     if args.list_voices:
         synthesizer = Pyttsx3Synthesizer(config.speech.driver)

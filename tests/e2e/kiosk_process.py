@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from assistant import PROJECT_DIR
-from assistant.eventlog import rotated_path
+from assistant.kiosk.eventlog import rotated_path
 from tests.virtual_alsa import VirtualAlsa
 
 Record = dict[str, Any]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant import PROJECT_DIR
-from assistant.model_install import Installer
+from assistant.speech_in.install import Installer
 from tests.e2e.kiosk_process import KioskProcess, voiced_s
 from tests.speech_input_support import KO_MODEL_NAME, ko_pcm
 from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from assistant.answering import QuestionAnswerer
+from assistant.understanding.answering import QuestionAnswerer
 from tests.eval.evaluate import Case, load_cases
 
 

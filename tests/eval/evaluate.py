@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answering import Answerer
+from assistant.understanding.reply import Answerer
 
 EVAL_DIR = Path(__file__).parent
 

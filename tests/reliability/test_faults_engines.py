@@ -21,18 +21,18 @@ import pytest
 from assistant import PROJECT_DIR
 from assistant.audio import Pcm
 from assistant.config import Config, config_from_dict
-from assistant.dialog import Dialog, DialogState
-from assistant.dialog_events import Elapsed, SpeechDone, Started, Typed
-from assistant.earcons import earcon_pcm
 from assistant.errors import SpeechError
-from assistant.kiosk import Kiosk
-from assistant.kiosk_inputs import InputEnded
-from assistant.kiosk_setup import load_brain
-from assistant.listening import SpeechStarted, UtteranceEnded, VoskSegmenter
-from assistant.listening_sources import RATE_HZ
-from assistant.recognition import VoskRecognizer, load_model
-from assistant.speech import Speaker
-from assistant.voices import VoiceSettings
+from assistant.kiosk.dialog import Dialog, DialogState
+from assistant.kiosk.events import Elapsed, SpeechDone, Started, Typed
+from assistant.kiosk.inputs import InputEnded
+from assistant.kiosk.loop import Kiosk
+from assistant.kiosk.setup import load_brain
+from assistant.speech_in.listening import SpeechStarted, UtteranceEnded, VoskSegmenter
+from assistant.speech_in.recognition import VoskRecognizer, load_model
+from assistant.speech_in.sources import RATE_HZ
+from assistant.speech_out.earcons import earcon_pcm
+from assistant.speech_out.speaker import Speaker
+from assistant.speech_out.voices import VoiceSettings
 from tests.speech_input_support import KO_WORDS, ko_config, ko_pcm
 
 MAX_UTTERANCE_S = 6.0

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.model_install import Installer
+from assistant.speech_in.install import Installer
 from tests.e2e.kiosk_process import KioskProcess
 from tests.reliability.voice_session import VoiceSession, voice_toml
 from tests.speech_input_support import KO_MODEL_NAME, KO_WORDS, ko_pcm

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.listening_sources import STARVED_S
+from assistant.speech_in.sources import STARVED_S
 from tests.reliability.voice_session import VoiceSession, voice_toml
 from tests.virtual_alsa import VirtualAlsa
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from assistant.eventlog import rotated_path
+from assistant.kiosk.eventlog import rotated_path
 from tests.reliability.voice_session import VoiceSession, process_threads, voice_toml
 from tests.virtual_alsa import VirtualAlsa
 

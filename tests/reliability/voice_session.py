@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 
 from assistant import PROJECT_DIR
-from assistant.earcons import earcon_pcm
+from assistant.speech_out.earcons import earcon_pcm
 from tests.e2e.kiosk_process import KioskProcess
 from tests.speech_input_support import KO_MODEL_NAME, ko_config, ko_pcm
 from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.config import Config, load_config
 from assistant.errors import ModelError
-from assistant.models import model_for
+from assistant.speech_in.models import model_for
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from assistant import PROJECT_DIR
 from assistant.audio import read_wav, write_wav
 from assistant.config import Config
-from assistant.recognition import (
+from assistant.speech_in.recognition import (
     Recognizer,
     Transcript,
     Utterance,

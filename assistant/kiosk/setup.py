@@ -1,0 +1,338 @@
+"""Start-up of the kiosk: from the configuration to a running :class:`~assistant.kiosk.loop.Kiosk`.
+
+Order: the documents (none is fatal: nothing to answer from), the readiness checks of
+:mod:`assistant.kiosk.doctor`, the speech models (missing ones installed when
+``models.auto_install``
+is on), the speaker, then speech input. When speech input is impossible (no model, and no way
+to install one) the kiosk says why, printed and spoken, and serves typed questions instead: the
+same dialog; and it keeps checking (:mod:`assistant.kiosk.recheck`) whether a model has been
+installed meanwhile, and then starts listening, built the same way as at start-up. A microphone
+that is missing is not a reason to give up speech input: the listener keeps trying to open it,
+and typed questions work meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from assistant.config import Config
+from assistant.errors import AssistantError, ContentError, ModelError
+from assistant.kiosk.recheck import CheckResult, SpeechInputWatch, stdin_kind
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from assistant.kiosk.inputs import VoiceInput
+    from assistant.kiosk.loop import Kiosk
+    from assistant.speech_in.recognition import Recognizer
+    from assistant.understanding.answering import QuestionAnswerer
+
+logger = logging.getLogger(__name__)
+
+Notice = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SpeechInputPlan:
+    """Whether the kiosk listens, and why not."""
+
+    languages: tuple[str, ...]
+    #: Empty when speech input can run; else one line per reason, and the error codes.
+    problems: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def model_languages(config: Config) -> list[str]:
+    """Languages that need a model: the configured recognition language, or every language."""
+    wanted = config.recognition.language
+    return list(config.languages) if wanted == "auto" else [wanted]
+
+
+def check_readiness(config: Config, *, keyboard: bool, notice: Notice) -> None:
+    """The doctor's start-up checks, each problem reported with its fix (never fatal here:
+    the kiosk's own start-up decides what it can run)."""
+    try:
+        from assistant.kiosk import doctor
+    except ImportError:  # readiness checks not part of this build
+        logger.info("no readiness checks in this build")
+        return
+    check = getattr(doctor, "check_kiosk", None)
+    if not callable(check):
+        return
+    try:
+        report = check(config, keyboard=keyboard)
+    except Exception:
+        logger.exception("the readiness checks failed")
+        return
+    for problem in report.problems:
+        kind = "problem" if problem.blocking else "note"
+        notice(f"readiness {kind}: {problem.what} (fix: {problem.fix})")
+
+
+def ensure_models(
+    config: Config, *, install: bool, notice: Notice, progress: Any = None
+) -> SpeechInputPlan:
+    """The recognition languages with a usable model, installing missing ones when allowed."""
+    from assistant.speech_in.models import CATALOG, model_for, models_folder
+
+    usable: list[str] = []
+    problems: list[str] = []
+    codes: list[str] = []
+    for lang in model_languages(config):
+        try:
+            model_for(config, lang)
+            usable.append(lang)
+            continue
+        except ModelError as exc:
+            missing = exc
+        name = config.models.languages.get(lang, "")
+        if install and missing.code == "model-missing" and name in CATALOG:
+            from assistant.speech_in.install import Installer
+
+            notice(f"installing the speech model {name} for {lang} ...")
+            try:
+                Installer(models_folder(config), progress=progress).install_catalog(
+                    name, config.models.download_url
+                )
+                model_for(config, lang)
+                usable.append(lang)
+                continue
+            except AssistantError as exc:
+                problems.append(f"{missing.describe()}; installing it failed: {exc.describe()}")
+                codes.append(missing.code)
+                continue
+        problems.append(missing.describe())
+        codes.append(missing.code)
+    if config.recognition.language == "auto" and usable:
+        for line in problems:
+            notice(f"speech input without that language: {line}")
+        return SpeechInputPlan(tuple(usable))
+    return SpeechInputPlan(tuple(usable), tuple(problems), tuple(codes))
+
+
+def load_brain(config: Config) -> QuestionAnswerer:
+    """The question-answering core; no documents is fatal (nothing to answer from)."""
+    from assistant.content import load_library
+    from assistant.understanding.answering import QuestionAnswerer
+
+    try:
+        library = load_library(config.path(config.content.folder), config.languages)
+    except ContentError as exc:
+        why = f"nothing to answer from: {exc.message}"
+        raise ContentError(exc.code, why, fix=exc.fix) from None
+    brain = QuestionAnswerer(library, config.matching, config.languages)
+    brain.warm_up()
+    return brain
+
+
+def _preload_models(config: Config, languages: Sequence[str]) -> None:
+    """Load the models now (they are kept for the process); a failure is reported later, by
+    the listening it would serve."""
+    from assistant.speech_in.recognition import load_model
+
+    for lang in languages:
+        try:
+            load_model(config, lang)
+        except AssistantError as exc:
+            logger.debug("preloading the %s model: %s", lang, exc.describe())
+
+
+def _vocabulary(config: Config, brain: QuestionAnswerer, langs: Sequence[str]) -> dict[str, Any]:
+    from assistant.understanding.intents import command_phrases
+
+    return {
+        lang: [*brain.library.texts(lang), *command_phrases(lang)]
+        for lang in langs
+        if lang in config.languages
+    }
+
+
+@dataclass(frozen=True)
+class Listening:
+    """Speech input: the voice input on the microphone, and its recognizer."""
+
+    voice: VoiceInput
+    recognizer: Recognizer
+    languages: tuple[str, ...]
+
+    def stop(self, timeout_s: float = 1.0) -> None:
+        self.voice.stop(timeout_s)
+
+    def follow(self, config: Config, brain: QuestionAnswerer) -> None:
+        """Restrict recognition to the words of reloaded content."""
+        from assistant.speech_in.recognition import vosk_recognizers
+
+        if not config.recognition.restrict_vocabulary:
+            return
+        words = _vocabulary(config, brain, self.languages)
+        for r in vosk_recognizers(self.recognizer):
+            if r.grammar is not None:
+                r.set_vocabulary(words.get(r.lang))
+
+
+def build_listening(
+    config: Config,
+    languages: Sequence[str],
+    content: Callable[[], QuestionAnswerer],
+    post: Callable[[object], None],
+    audio_folder: Path | None,
+) -> Listening:
+    """Speech input for ``languages`` (their models usable), not started yet; ``content()`` is
+    the content in use (it follows reloads)."""
+    from assistant.kiosk.inputs import VoiceInput
+    from assistant.speech_in.listening import microphone_listener
+    from assistant.speech_in.recognition import build_recognizer
+
+    def fit(text: str, lang: str) -> float:
+        return content().fit(text, lang)
+
+    def complete(text: str, lang: str) -> bool:
+        return content().reads_complete(text, lang)
+
+    recognizer = build_recognizer(config, _vocabulary(config, content(), languages), fit)
+    listener = microphone_listener(config, recognizer, complete)
+    voice = VoiceInput(listener, recognizer, post, audio_folder=audio_folder)
+    return Listening(voice, recognizer, tuple(languages))
+
+
+def build_kiosk(
+    config: Config,
+    *,
+    keyboard: bool,
+    stdin: TextIO | None,
+    on_say: Callable[[Any], None] | None = None,
+    notice: Notice | None = None,
+    progress: Any = None,
+) -> tuple[Kiosk, bool]:
+    """The kiosk wired to the real engines, and whether it must tell the visitor the microphone
+    is unavailable (speech input impossible)."""
+    from assistant.kiosk.dialog import Dialog
+    from assistant.kiosk.eventlog import open_event_log
+    from assistant.kiosk.inputs import KeyboardInput, TimedPlayer
+    from assistant.kiosk.loop import Kiosk
+    from assistant.speech_out.playback import SoundDevicePlayer
+    from assistant.speech_out.speaker import build_speaker
+
+    tell = notice or _log_notice
+    # The documents are indexed on a thread while the models are checked and loaded here (a
+    # model loads in C++, without the GIL): start-up takes the longer of the two, not the sum.
+    with ThreadPoolExecutor(1, thread_name_prefix="content-load") as pool:
+        loading = pool.submit(load_brain, config)
+        check_readiness(config, keyboard=keyboard, notice=tell)
+        plan = ensure_models(
+            config,
+            install=config.models.auto_install and not keyboard,
+            notice=tell,
+            progress=progress,
+        )
+        if not keyboard and plan.ok:
+            _preload_models(config, plan.languages)
+        brain = loading.result()  # no documents is fatal, as before
+    current = [brain]  # the content in use: a reload (SIGHUP) replaces it
+    if keyboard:
+        for line in plan.problems:
+            tell(f"speech input is off (--keyboard); it would need: {line}")
+    elif not plan.ok:
+        for line in plan.problems:
+            tell(f"speech input is impossible, serving typed questions: {line}")
+
+    log_path = config.path(config.logging.event_log) if config.logging.event_log else None
+    events = open_event_log(log_path, max_bytes=round(config.logging.event_log_max_mb * 1e6))
+    holder: list[Kiosk] = []
+
+    def post(item: object) -> None:
+        holder[0].post(item)
+
+    player = TimedPlayer(
+        SoundDevicePlayer(config.audio.output_device),
+        post,
+        _monotonic,
+    )
+    speaker = build_speaker(config, player=player)
+    audio_folder = None
+    if config.logging.store_audio and log_path is not None:
+        audio_folder = log_path.parent / "audio"
+    live: list[Listening] = []  # the speech input, once there is one
+    problems, codes = plan.problems, plan.codes
+    if not keyboard and plan.ok:
+        try:
+            live.append(
+                build_listening(config, plan.languages, lambda: current[0], post, audio_folder)
+            )
+        except AssistantError as exc:
+            tell(f"speech input is impossible, serving typed questions: {exc.describe()}")
+            problems, codes = (exc.describe(),), (exc.code,)
+    listen = bool(live)
+
+    def reloaded(new: QuestionAnswerer) -> None:
+        current[0] = new
+        for speech in live[-1:]:
+            speech.follow(config, new)
+
+    def attempt() -> CheckResult:
+        """One re-check: the models installed meanwhile, then speech input as at start-up."""
+        found = ensure_models(config, install=False, notice=_debug_notice)
+        if not found.ok:
+            return CheckResult(problems=found.problems, codes=found.codes)
+        try:
+            speech = build_listening(
+                config, found.languages, lambda: current[0], post, audio_folder
+            )
+        except AssistantError as exc:
+            return CheckResult(problems=(exc.describe(),), codes=(exc.code,))
+        speech.voice.start()
+        live.append(speech)
+        return CheckResult(speech, found.languages)
+
+    watch = None
+    if not keyboard and not listen:
+        watch = SpeechInputWatch(
+            attempt,
+            interval_s=config.recognition.recheck_interval_s,
+            stdin=stdin_kind(stdin),
+            problems=problems,
+            codes=codes,
+        )
+    kiosk = Kiosk(
+        Dialog(brain, config, store_transcripts=config.logging.store_transcripts),
+        speaker,
+        events,
+        config,
+        voice=live[0] if live else None,
+        keyboard_only=not listen,
+        end_of_input_code=0 if keyboard else 1,
+        on_say=on_say,
+        on_notice=tell,
+        reload=lambda: load_brain(config),
+        on_reloaded=reloaded,
+        speech_watch=watch,
+    )
+    holder.append(kiosk)
+    speaker.on_idle = kiosk.speech_ended
+    if live:
+        live[0].voice.start()
+    if stdin is not None:
+        KeyboardInput(stdin, kiosk.post).start()
+    return kiosk, not keyboard and not listen
+
+
+def _log_notice(line: str) -> None:
+    logger.warning("%s", line)
+
+
+def _debug_notice(line: str) -> None:
+    logger.debug("%s", line)
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()

@@ -1,0 +1,199 @@
+"""The question-answering core: a question as text in, a :class:`Reply` out.
+
+Control phrases (repeat, more, slower ...) are recognized as intents before matching; a
+question is matched against the content and answered with the sentences that best answer it,
+the rest of the section kept for "more".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assistant.config import MatchingConfig
+from assistant.understanding.reply import Reply
+
+if TYPE_CHECKING:
+    from assistant.content import Library
+
+#: Words a partial transcript needs before it can read as a whole question.
+WHOLE_QUESTION_WORDS = 3
+#: Topics read out in a list at most (more sections: the documents' titles are read instead).
+MAX_TOPICS = 8
+
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "topics": "Jag kan berätta om {topics}. Fråga gärna om något av det.",
+        "no_answer": "Det kan jag tyvärr inte svara på.",
+        "no_question": "Jag uppfattade ingen fråga.",
+        "help": (
+            "Ställ en fråga om {topics}. Säg mer för att höra fortsättningen, upprepa, "
+            "långsammare eller snabbare, högre eller tystare, på franska, eller sluta."
+        ),
+        "and": "och",
+    },
+    "fr": {
+        "topics": "Je peux vous parler de : {topics}. Posez une question sur l’un de ces sujets.",
+        "no_answer": "Je ne peux malheureusement pas répondre à cette question.",
+        "no_question": "Je n’ai pas entendu de question.",
+        "help": (
+            "Posez une question sur : {topics}. Dites encore pour entendre la suite, répétez, "
+            "plus lentement ou plus vite, plus fort ou moins fort, en suédois, ou arrêtez."
+        ),
+        "and": "et",
+    },
+}
+
+
+class QuestionAnswerer:
+    """The core: commands first, then the documents; implements :class:`Answerer`."""
+
+    def __init__(self, library: Library, config: MatchingConfig, languages: Sequence[str]) -> None:
+        from assistant.understanding.matching import Matcher
+
+        self.library = library
+        self.config = config
+        self.languages = tuple(lang for lang in languages if lang in _TEXTS) or ("sv",)
+        self.matcher = Matcher(library, config, self.languages)
+        self._topics: dict[str, str] = {}  # the spoken list of topics, per language
+
+    def answer(self, text: str, lang: str | None = None) -> Reply:
+        """Answer one utterance: a command, an answer from the documents, or the topics."""
+        from assistant.understanding.intents import detect_intent
+        from assistant.understanding.language import detect_language, normalize
+
+        given = lang if lang in self.languages else None
+        guessed = given or detect_language(text, self.languages)
+        command = detect_intent(text, guessed)
+        if command is not None and command.lang in self.languages:
+            return Reply(
+                question=text,
+                lang=command.lang,
+                intent=command.intent,
+                document=None,
+                section=None,
+                title=None,
+                score=0.0,
+                answer=self.help_text(command.lang) if command.intent == "help" else "",
+                more="",
+                target_lang=command.target_lang,
+            )
+        lang = guessed or max(self.languages, key=lambda x: self.matcher.fit(text, x))
+        if not normalize(text, lang):
+            return self._fallback(text, lang, _TEXTS[lang]["no_question"])
+        found = self.matcher.match(text, lang)
+        if found is None:
+            return self._fallback(text, lang, _TEXTS[lang]["no_answer"])
+        return Reply(
+            question=text,
+            lang=lang,
+            intent="question",
+            document=found.document.id,
+            section=found.section.index,
+            title=found.section.title,
+            score=found.confidence,
+            answer=found.answer,
+            more=found.more,
+        )
+
+    def reads_complete(self, text: str, lang: str) -> bool:
+        """Whether a transcript so far reads as a whole question: one a section answers, of at
+        least :data:`WHOLE_QUESTION_WORDS` words (listening may then end at a shorter silence).
+
+        Commands do not count: a question often starts with a word that alone is a command
+        ("comment ...", "et ...", "och ..."); they wait for the full silence."""
+        from assistant.understanding.intents import detect_intent
+        from assistant.understanding.language import normalize
+
+        if lang not in self.languages or len(text.split()) < WHOLE_QUESTION_WORDS:
+            return False
+        if detect_intent(text, lang) is not None or not normalize(text, lang):
+            return False
+        return self.matcher.match(text, lang) is not None  # as answer() would find it
+
+    def warm_up(self) -> None:
+        """Load what the first question of each language would load (lemma tables, word
+        frequencies), so the first visitor does not wait for it."""
+        for lang in self.languages:
+            self.answer(f"{self.help_text(lang)} {self.topics_text(lang)} hund katt chien", lang)
+
+    def fit(self, text: str, lang: str) -> float:
+        """How well a transcript fits the documents (and commands) of ``lang``, 0..1."""
+        from assistant.understanding.intents import detect_intent
+
+        if detect_intent(text, lang) is not None:
+            return 1.0
+        return self.matcher.fit(text, lang)
+
+    def topics_text(self, lang: str) -> str:
+        """What the kiosk can talk about, from the section titles, in ``lang``."""
+        texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
+        return texts["topics"].format(topics=self._topic_list(lang))
+
+    def help_text(self, lang: str) -> str:
+        """What a visitor can ask and say, short enough to be spoken."""
+        texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
+        return texts["help"].format(topics=self._topic_list(lang))
+
+    def _topic_list(self, lang: str) -> str:
+        """The section titles, or with more than :data:`MAX_TOPICS` sections the documents'
+        titles (the first :data:`MAX_TOPICS`): a list a visitor can listen to. Made once."""
+        if lang not in self._topics:
+            texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
+            documents = [d for d in self.library.documents if d.lang == lang]
+            titles = [s.title for d in documents for s in d.sections]
+            if len(titles) > MAX_TOPICS:
+                titles = [d.title for d in documents][:MAX_TOPICS]
+            self._topics[lang] = _join(titles, texts["and"])
+        return self._topics[lang]
+
+    def in_language(self, reply: Reply, lang: str) -> Reply | None:
+        """The same section's answer in ``lang`` via the parallel link (None when none)."""
+        if reply.document is None or reply.section is None:
+            return None
+        if reply.lang == lang:
+            return reply
+        found = self.library.parallel(reply.document, reply.section, lang)
+        original = self.library.document(reply.document)
+        if found is None or original is None:
+            return None
+        from assistant.understanding.matching import split_sentences
+
+        document, section = found
+        source = split_sentences(original.sections[reply.section - 1].text)
+        target = split_sentences(section.text)
+        chosen = [i for i, s in enumerate(source) if s in reply.answer]
+        if len(source) != len(target) or not chosen:
+            chosen = list(range(min(self.config.answer_sentences, len(target))))
+        return Reply(
+            question=reply.question,
+            lang=lang,
+            intent=reply.intent,
+            document=document.id,
+            section=section.index,
+            title=section.title,
+            score=reply.score,
+            answer=" ".join(s for i, s in enumerate(target) if i in chosen),
+            more=" ".join(s for i, s in enumerate(target) if i not in chosen),
+        )
+
+    def _fallback(self, text: str, lang: str, why: str) -> Reply:
+        return Reply(
+            question=text,
+            lang=lang,
+            intent="question",
+            document=None,
+            section=None,
+            title=None,
+            score=0.0,
+            answer=f"{why} {self.topics_text(lang)}",
+            more="",
+        )
+
+
+def _join(items: Sequence[str], and_word: str) -> str:
+    items = [i.rstrip(".?!") for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {and_word} {items[-1]}"

@@ -1,0 +1,334 @@
+"""Finding the section that answers a question, and the sentences that answer it best.
+
+Per language, two BM25 indexes (bm25s) over the same analysed terms (see
+:mod:`assistant.understanding.language`): one over whole sections (text, title and the author's
+keywords
+and example questions) and one over sentences (the text's sentences and the example
+questions). A section's rank is the sum of its normalized section score and its best
+sentence's normalized score. Query words that are not in the documents are mapped to the
+closest document term when they are near enough (rapidfuzz), which absorbs a misheard word.
+
+Confidence is how much of the question the documents cover: the share of the question's
+term weight (BM25 idf; a word unknown to the documents weighs as a word in no section) that
+is found in the documents. "Vad är diabetes?" or "Où sont les toilettes ?" cover nothing and
+get no answer, however a ranking would order the sections.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.config import MatchingConfig
+from assistant.content import Document, Library, Section
+from assistant.understanding.language import content_words, cue_words, terms, word_terms
+
+logger = logging.getLogger(__name__)
+
+#: Closest-term mapping: minimum rapidfuzz ratio and minimum word length; a near term must
+#: also start with the same letter (recognizers and typists rarely miss the first sound).
+#: A dictionary word near a document term is more likely another word than a misheard one,
+#: so its similarity counts for less.
+_FUZZY_MIN = 84.0
+_FUZZY_KNOWN_WORD = 0.8
+_FUZZY_MIN_LEN = 4
+#: Weight of the author's title and keywords in the section index (repetitions).
+_TITLE_BOOST = 2
+#: Specificity of a question word, from how common it is (wordfreq's Zipf scale): a rare word
+#: (an illness, a place: Zipf about 3) says much about what the question is about, and when
+#: the documents lack it, it is strong evidence that the question is about something else;
+#: an everyday word ("ge", "prata", "petit": Zipf 5-6) says little either way; a word
+#: neither the dictionary nor the word list knows is likely misheard.
+_UNKNOWN_ZIPF_ZERO = 7.0
+_UNKNOWN_ZIPF_SPAN = 3.0
+_UNKNOWN_MIN, _UNKNOWN_MAX = 0.2, 1.5
+_UNKNOWN_NOISE = 0.4
+#: Specificity of a word naming another subject (another illness, opening hours, toilets:
+#: see assistant.understanding.off_topic) that the documents lack: stronger evidence than any rare
+#: word
+#: that the question is about something else, however common the word is.
+_OFF_TOPIC = 3.0
+#: Least evidence weight of a document word, as a share of an unknown word's: a word every
+#: section uses ("spasm") tells no section from another but shows the question is on topic.
+_TOPIC_FLOOR = 0.2
+#: Similarity of a document word standing in for an everyday word ("doktor" -> läkare).
+_RELATED = 0.85
+#: Similarity of a term the documents have only inside compounds ("ligg" of "bakomliggande").
+_PART_ONLY = 0.5
+#: Weight in ranking of the concept a question cue asks for ("varför" -> orsak).
+_CUE_WEIGHT = 1.0
+#: Weight of the best sentence against the whole section in ranking.
+_UNIT_WEIGHT = 0.5
+#: Third-party loggers held at WARNING (see _quiet_libraries).
+_QUIET_LOGGERS = ("bm25s", "simplemma", "wordfreq", "numba")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«(]?[A-ZÅÄÖÉÈÊÀÂÇÎÔÛ0-9])")
+
+
+@dataclass(frozen=True)
+class Match:
+    """The best section for a question, whether or not it is confident enough to answer."""
+
+    document: Document
+    section: Section
+    #: Confidence 0..1 that the section answers the question.
+    confidence: float
+    #: The sentences that best answer the question, and the rest of the section.
+    answer: str
+    more: str
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One content word of a question and what the documents make of it."""
+
+    word: str
+    #: The document terms it stands for (its own term, or its compound parts, or the closest).
+    terms: tuple[str, ...]
+    #: 1.0 for a document word, the fuzzy similarity for a near one, 0.0 for an unknown one.
+    similarity: float
+    #: Its evidence weight: idf (an unknown word weighs as a word in no section) times
+    #: its specificity.
+    weight: float
+    #: How much the word says about a subject: rare words much, everyday words little.
+    specificity: float
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a section's text, in order."""
+    parts = (p.strip() for para in text.split("\n\n") for p in _SENTENCE_END.split(para))
+    return [p for p in parts if p]
+
+
+class LanguageIndex:
+    """Everything needed to match questions in one language."""
+
+    def __init__(self, entries: Sequence[tuple[Document, Section]], lang: str) -> None:
+        import bm25s
+
+        _quiet_libraries()
+
+        self.lang = lang
+        self.entries = list(entries)
+        section_terms: list[list[str]] = []
+        # sentences and example questions: their terms and their section (the terms are
+        # only needed to build the index, not kept)
+        unit_terms: list[list[str]] = []
+        unit_sections: list[int] = []
+        whole_terms: set[str] = set()
+        for i, (_, section) in enumerate(self.entries):
+            # each sentence is analysed once, for its own unit and for the whole section (an
+            # idiom does not run from one sentence into the next)
+            sentences = [word_terms(s, lang) for s in split_sentences(section.text)]
+            asked = [word_terms(q, lang) for q in section.questions]
+            author = word_terms(" ".join([section.title, *section.keywords]), lang)
+            for groups in (*sentences, *asked):
+                unit_terms.append([t for group in groups for t in group] or ["\x00"])
+                unit_sections.append(i)
+            body = [t for groups in (*sentences, *asked) for group in groups for t in group]
+            section_terms.append(body + [t for group in author for t in group] * _TITLE_BOOST)
+            whole_terms.update(g[0] for groups in (*sentences, *asked, author) for g in groups)
+        self.unit_sections = np.array(unit_sections, dtype=np.int64)
+        self.sections_bm25 = bm25s.BM25()
+        self.sections_bm25.index([t or ["\x00"] for t in section_terms], show_progress=False)
+        self.units_bm25 = bm25s.BM25()
+        self.units_bm25.index(unit_terms, show_progress=False)
+        df: Counter[str] = Counter()
+        for t in section_terms:
+            df.update(set(t))
+        n = len(section_terms)
+        self.idf = {term: _idf(n, count) for term, count in df.items()}
+        self.unknown_weight = _idf(n, 0)
+        self.vocabulary = sorted(self.idf)
+        initials: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            initials.setdefault(term[0], []).append(term)
+        self._by_initial = initials
+        self._known_sections = set(self.sections_bm25.vocab_dict)
+        self._known_units = set(self.units_bm25.vocab_dict)
+        self._whole_terms = whole_terms
+
+    def query(self, text: str) -> list[QueryWord]:
+        """The question's content words, each with the document terms it stands for."""
+        from rapidfuzz import fuzz, process
+
+        out: list[QueryWord] = []
+        seen: set[tuple[str, ...]] = set()
+        for word in content_words(text, self.lang):
+            if word.terms in seen:
+                continue
+            seen.add(word.terms)
+            whole, *parts = word.terms
+            known_parts = tuple(p for p in parts if p in self.idf)
+            found: tuple[str, ...]
+            if whole in self.idf:  # the parts only stand in for a compound the documents lack
+                found, similarity = (whole,), 1.0
+            elif known_parts:  # an unknown compound is asked about through its known parts
+                found, similarity = known_parts, 1.0
+            elif related := tuple(t for t in word.related if t in self.idf):
+                found, similarity = related, _RELATED  # an everyday word for a document's
+            else:
+                best = None
+                if len(whole) >= _FUZZY_MIN_LEN and not word.off_topic:
+                    best = process.extractOne(
+                        whole,
+                        self._by_initial.get(whole[0], ()),
+                        scorer=fuzz.ratio,
+                        score_cutoff=_FUZZY_MIN,
+                    )
+                found, similarity = ((best[0],), best[1] / 100.0) if best else ((), 0.0)
+                if best and word.known:
+                    similarity *= _FUZZY_KNOWN_WORD
+            if not found and word.body_part:
+                continue  # where, not what: a cue for ranking (cue_terms), no evidence
+            if found and found[0] not in self._whole_terms:
+                similarity *= _PART_ONLY  # in the documents only inside compounds: weak
+            specificity = _specificity(word.known, word.zipf)
+            if word.off_topic and not found:
+                specificity = _OFF_TOPIC  # another illness, the opening hours ...
+            if found:
+                idf = sum(self.idf[t] for t in found) / len(found)
+                weight = specificity * max(idf, _TOPIC_FLOOR * self.unknown_weight)
+            else:
+                weight = specificity * self.unknown_weight
+            out.append(QueryWord(word.word, found, similarity, weight, specificity))
+        return out
+
+    def cue_terms(self, text: str) -> list[str]:
+        """Document terms of the concepts the question's cues ask for (ranking only)."""
+        wanted = terms(" ".join(cue_words(text, self.lang)), self.lang)
+        return [t for t in dict.fromkeys(wanted) if t in self.idf]
+
+    @staticmethod
+    def coverage(query: Sequence[QueryWord]) -> float:
+        """Share of the question's word weight found in the documents (0..1)."""
+        total = sum(w.weight for w in query)
+        found = sum(w.weight * w.similarity for w in query)
+        return found / total if total else 0.0
+
+    def rank(self, query: Sequence[QueryWord], cues: Sequence[str] = ()) -> np.ndarray:
+        """A score per section (higher is better): each term's BM25 score weighted by how
+        specific the question word is, over sections plus over their best sentence."""
+        weights: dict[str, float] = {}
+        for word in query:
+            for term in word.terms if word.similarity > 0 else ():
+                weight = word.similarity * min(1.0, word.specificity)
+                weights[term] = max(weights.get(term, 0.0), weight)
+        # a cue's concept is looked for in whole sections (where the titles weigh), not in
+        # single sentences that happen to use the word ("une cause de préoccupation")
+        section_weights = dict(weights)
+        for cue in cues:
+            section_weights.setdefault(cue, _CUE_WEIGHT)
+        scores = np.zeros(len(self.entries))
+        section = self._weighted(self.sections_bm25, self._known_sections, section_weights)
+        if section is not None and section.max() > 0:
+            scores += section / section.max()
+        units = self._weighted(self.units_bm25, self._known_units, weights)
+        if units is not None:
+            best = np.zeros(len(self.entries))
+            np.maximum.at(best, self.unit_sections, units)
+            if best.max() > 0:
+                scores += _UNIT_WEIGHT * best / best.max()
+        return scores
+
+    @staticmethod
+    def _weighted(bm25: Any, known: set[str], weights: dict[str, float]) -> np.ndarray | None:
+        total: np.ndarray | None = None
+        for term, weight in weights.items():
+            if term in known:
+                part = weight * np.asarray(bm25.get_scores([term]), dtype=float)
+                total = part if total is None else total + part
+        return total
+
+    def pick_sentences(self, index: int, query: Sequence[QueryWord], count: int) -> tuple[str, str]:
+        """(answer, more): the ``count`` best sentences of the section in text order, the rest."""
+        sentences = split_sentences(self.entries[index][1].text)
+        weights = {t: self.idf.get(t, 0.0) * w.similarity for w in query for t in w.terms}
+        scored = []
+        for i, sentence in enumerate(sentences):
+            words = set(terms(sentence, self.lang))
+            scored.append((sum(w for t, w in weights.items() if t in words), -i))
+        ranked = sorted(range(len(sentences)), key=lambda i: scored[i], reverse=True)
+        best = scored[ranked[0]][0] if ranked else 0.0
+        if best <= 0:
+            chosen = set(range(min(count, len(sentences))))
+        else:
+            chosen = {ranked[0]}
+            for i in ranked[1:count]:
+                if scored[i][0] >= 0.5 * best:
+                    chosen.add(i)
+        answer = " ".join(s for i, s in enumerate(sentences) if i in chosen)
+        more = " ".join(s for i, s in enumerate(sentences) if i not in chosen)
+        return answer, more
+
+
+class Matcher:
+    """Matches questions against the library, one index per language."""
+
+    def __init__(self, library: Library, config: MatchingConfig, languages: Sequence[str]) -> None:
+        self.config = config
+        self.indexes = {
+            lang: LanguageIndex(library.sections(lang), lang)
+            for lang in languages
+            if library.sections(lang)
+        }
+
+    def best(self, text: str, lang: str) -> Match | None:
+        """The best section however weak the match (None when nothing in the question is known)."""
+        index = self.indexes.get(lang)
+        if index is None:
+            return None
+        query = index.query(text)
+        if not any(w.similarity for w in query):
+            return None
+        scores = index.rank(query, index.cue_terms(text))
+        best = int(np.argmax(scores))
+        if scores[best] <= 0:
+            return None
+        document, section = index.entries[best]
+        answer, more = index.pick_sentences(best, query, self.config.answer_sentences)
+        return Match(document, section, round(index.coverage(query), 3), answer, more)
+
+    def match(self, text: str, lang: str) -> Match | None:
+        """The answering section, or None when no section is confident enough."""
+        found = self.best(text, lang)
+        if found is None or found.confidence < self.config.min_confidence:
+            return None
+        return found
+
+    def fit(self, text: str, lang: str) -> float:
+        """How well the text's words fit the documents of ``lang``, 0..1 (cheap, no ranking)."""
+        index = self.indexes.get(lang)
+        if index is None:
+            return 0.0
+        words = terms(text, lang)
+        if not words:
+            return 0.0
+        return sum(w in index.idf for w in words) / len(words)
+
+
+def _quiet_libraries() -> None:
+    """Keep the indexing libraries' chatter out of the kiosk's log: bm25s sets its own logger
+    to DEBUG on import and logs every index build. A level set on purpose above WARNING
+    (ERROR, CRITICAL) is kept."""
+    for name in _QUIET_LOGGERS:
+        library_logger = logging.getLogger(name)
+        if library_logger.level < logging.WARNING:
+            library_logger.setLevel(logging.WARNING)
+
+
+def _specificity(known: bool, zipf: float) -> float:
+    if zipf <= 0:
+        return 1.0 if known else _UNKNOWN_NOISE
+    factor = (_UNKNOWN_ZIPF_ZERO - zipf) / _UNKNOWN_ZIPF_SPAN
+    return min(_UNKNOWN_MAX, max(_UNKNOWN_MIN, factor))
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))

@@ -1,0 +1,54 @@
+"""What understanding gives back for one utterance: the :class:`Reply`, its :data:`Intent`, and
+the one-method :class:`Answerer` interface the dialog and the kiosk use."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, Protocol
+
+Intent = Literal[
+    "question",
+    "repeat",
+    "more",
+    "stop",
+    "help",
+    "slower",
+    "faster",
+    "louder",
+    "quieter",
+    "language",
+]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core makes of one utterance."""
+
+    #: The question as given.
+    question: str
+    #: Language of the question ("sv", "fr"): given, or detected from the text.
+    lang: str
+    #: "question" for a question (answered or not), else the control intent.
+    intent: Intent
+    #: Document id and 1-based section index of the answer; None when nothing answers.
+    document: str | None
+    section: int | None
+    #: Title of the answering section (None when nothing answers).
+    title: str | None
+    #: Confidence of the match, 0..1 (0 for commands and for no answer).
+    score: float
+    #: What to say now: the short answer, or the fallback listing the topics.
+    answer: str
+    #: The rest of the section, read on "more" ("" when there is nothing more).
+    more: str
+    #: For intent "language": the language asked for.
+    target_lang: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Answerer(Protocol):
+    """One-method interface of the core, as the dialog and the kiosk use it."""
+
+    def answer(self, text: str, lang: str | None = None) -> Reply: ...
