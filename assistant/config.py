@@ -33,6 +33,9 @@ InteractionMode = Literal["hands-free", "push-to-talk"]
 class ContentConfig:
     #: Folder with the documents (Markdown with front matter, see content/README.md).
     folder: Path = Path("content")
+    #: A folder of extra languages (one subfolder per language code, as in assistant/lang/);
+    #: empty: the built-in languages only.
+    language_folder: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import ContentError
-from assistant.language_data import SUPPORTED_LANGUAGES
+from assistant.language_data import supported_languages
 
 logger = logging.getLogger(__name__)
 
@@ -159,14 +159,14 @@ def load_document(path: Path) -> Document:
     lines = unicodedata.normalize("NFC", raw).lstrip("\ufeff").splitlines()
     front, body_start = _front_matter(path, lines)
     lang = front.get("lang", ("", 0))
-    if lang[0] not in SUPPORTED_LANGUAGES:
+    if lang[0] not in supported_languages():
         where = lang[1] or 1
         raise ContentError(
             "unknown-language",
             f"{path}:{where}: unknown language {lang[0]!r}"
             if lang[0]
             else f"{path}:{where}: the front matter has no 'lang'",
-            fix=f"use one of: {', '.join(SUPPORTED_LANGUAGES)}",
+            fix=f"use one of: {', '.join(supported_languages())}",
         )
     if not front.get("title", ("", 0))[0]:
         raise ContentError(

@@ -1,6 +1,351 @@
-"""The languages the kiosk knows: shared by the documents, understanding and the dialog."""
+"""The languages the kiosk knows, as data: one folder per language, read and checked once.
+
+Each language is a folder named by its code (``assistant/lang/sv/``, ``assistant/lang/fr/``;
+more from :func:`add_folder`) with four TOML files a translator can read and extend:
+
+- ``language.toml``: its name, Snowball stemmer, letters, elisions, stopwords, question cues;
+- ``commands.toml``: how visitors say each command (phrasings, verb/object rules, the names
+  of the languages, words that go with any command, fillers);
+- ``everyday.toml``: general everyday wording (idioms, synonyms, body parts, other subjects);
+- ``texts.toml``: every sentence the kiosk says outside of the documents.
+
+Loading checks the structure: unknown or missing keys, values of the wrong type, a phrasing
+of an unknown command, a phrasing listed under two commands, a sentence missing or with an
+unknown ``{placeholder}``. A problem is a :class:`~assistant.errors.ConfigError` naming the
+file and the entry. Checks that need the language analysis (a word that is a stopword where
+only content words count) are made by :mod:`assistant.understanding` when it builds its tables.
+"""
 
 from __future__ import annotations
 
-#: Languages the kiosk can analyse (documents in others are refused).
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("sv", "fr")
+import logging
+import string
+import threading
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+#: The built-in languages' folders.
+BUILTIN_FOLDER = Path(__file__).resolve().parent / "lang"
+
+#: The commands a visitor can give (the intents other than a question).
+COMMANDS: tuple[str, ...] = (
+    "repeat",
+    "more",
+    "stop",
+    "help",
+    "slower",
+    "faster",
+    "louder",
+    "quieter",
+    "language",
+)
+
+#: Every sentence a language must have, and the placeholders each may use.
+TEXT_KEYS: Mapping[str, frozenset[str]] = {
+    "topics_list": frozenset({"topics"}),
+    "no_answer": frozenset(),
+    "no_question": frozenset(),
+    "help": frozenset({"topics"}),
+    "and": frozenset(),
+    "greeting": frozenset(),
+    "offer_more": frozenset(),
+    "no_more": frozenset(),
+    "not_understood": frozenset(),
+    "offer_help": frozenset(),
+    "typed_empty": frozenset(),
+    "no_match": frozenset(),
+    "no_help": frozenset(),
+    "no_translation": frozenset(),
+    "apology": frozenset(),
+    "input_lost": frozenset(),
+    "input_lost_wait": frozenset(),
+    "input_back": frozenset(),
+    "now_slower": frozenset(),
+    "now_faster": frozenset(),
+    "now_louder": frozenset(),
+    "now_quieter": frozenset(),
+    "limit_slower": frozenset(),
+    "limit_faster": frozenset(),
+    "limit_louder": frozenset(),
+    "limit_quieter": frozenset(),
+    "speech_input_model_missing": frozenset(),
+    "speech_input_other": frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A verb/object rule: a word of every group said means the command."""
+
+    intent: str
+    #: The groups' words, as written (groups separated by ``+``).
+    words: str
+
+
+@dataclass(frozen=True)
+class Language:
+    """Everything the kiosk knows about one language, as its files say it."""
+
+    code: str
+    folder: Path
+    name: str
+    snowball: str
+    letters: str
+    elisions: tuple[str, ...]
+    stopwords: tuple[str, ...]
+    question_words: tuple[str, ...]
+    question_cues: Mapping[str, str]
+    fillers: tuple[str, ...]
+    neutral: tuple[str, ...]
+    language_names: Mapping[str, str]
+    phrasings: Mapping[str, tuple[str, ...]]
+    rules: tuple[Rule, ...]
+    phrases: Mapping[str, str]
+    synonyms: Mapping[str, str]
+    body_part_concept: str
+    body_parts: tuple[str, ...]
+    off_topic_words: tuple[str, ...]
+    off_topic_phrases: Mapping[str, str]
+    texts: Mapping[str, str]
+
+    def text(self, key: str, **values: str) -> str:
+        """The sentence ``key``, its placeholders filled in."""
+        sentence = self.texts[key]
+        return sentence.format(**values) if values else sentence
+
+
+_folders: list[Path] = [BUILTIN_FOLDER]
+_cache: dict[str, Language] = {}
+_lock = threading.Lock()
+
+
+def add_folder(folder: Path) -> tuple[str, ...]:
+    """Make the languages in ``folder`` (one subfolder per code) known; they are checked now.
+    A language found in an added folder replaces a built-in one of the same code."""
+    folder = folder.resolve()
+    if not folder.is_dir():
+        raise ConfigError(
+            "language-data-missing",
+            f"the language folder {folder} does not exist",
+            fix="create it, or remove language_folder from the configuration",
+        )
+    with _lock:
+        if folder not in _folders:
+            _folders.insert(0, folder)
+        _cache.clear()
+    found = tuple(sorted(p.name for p in folder.iterdir() if _is_language(p)))
+    for code in found:
+        language(code)
+    return found
+
+
+def supported_languages() -> tuple[str, ...]:
+    """The codes of every known language, built-in ones first (Swedish, French), in order."""
+    codes: list[str] = []
+    for folder in reversed(_folders):
+        for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+            if _is_language(path) and path.name not in codes:
+                codes.append(path.name)
+    builtin = ("sv", "fr")
+    return tuple(sorted(codes, key=lambda c: (builtin.index(c) if c in builtin else 2, c)))
+
+
+def is_supported(code: str) -> bool:
+    return code in supported_languages()
+
+
+def language(code: str) -> Language:
+    """The data of language ``code`` (read and checked once; ConfigError when broken)."""
+    with _lock:
+        found = _cache.get(code)
+        if found is not None:
+            return found
+        for folder in _folders:
+            path = folder / code
+            if _is_language(path):
+                loaded = _load(code, path)
+                _cache[code] = loaded
+                return loaded
+    raise ConfigError(
+        "language-unknown",
+        f"no language data for {code!r}",
+        fix=f"use one of: {', '.join(supported_languages())}",
+    )
+
+
+def _is_language(path: Path) -> bool:
+    return path.is_dir() and (path / "language.toml").is_file()
+
+
+class _File:
+    """One TOML file being read: its values, taken one by one, each problem naming the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with path.open("rb") as f:
+                self.data: dict[str, Any] = tomllib.load(f)
+        except FileNotFoundError:
+            raise self.error("is missing") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise self.error(f"is not valid TOML: {exc}") from None
+
+    def error(self, what: str) -> ConfigError:
+        return ConfigError(
+            "language-data-invalid",
+            f"{self.path}: {what}",
+            fix="correct the file (see assistant/lang/README.md)",
+        )
+
+    def table(self, key: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        value = (self.data if data is None else data).get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(f"[{key}] must be a table")
+        return value
+
+    def text(self, data: dict[str, Any], key: str, where: str = "") -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            raise self.error(f"{where}{key} must be a string")
+        return value
+
+    def words(self, data: dict[str, Any], key: str, where: str = "") -> tuple[str, ...]:
+        """A list of strings, or one string of words separated by white space."""
+        value = data.get(key, [])
+        if isinstance(value, str):
+            return tuple(value.split())
+        return self.strings(value, f"{where}{key}")
+
+    def strings(self, value: object, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(f"{where} must be a list of strings")
+        return tuple(value)
+
+    def mapping(self, data: dict[str, Any], key: str) -> dict[str, str]:
+        table = self.table(key, data)
+        for k, v in table.items():
+            if not isinstance(v, str):
+                raise self.error(f"[{key}] {k!r} must be a string")
+        return {k.casefold(): v for k, v in table.items()}
+
+    def only(self, data: dict[str, Any], allowed: set[str], where: str = "") -> None:
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            known = ", ".join(sorted(allowed))
+            raise self.error(f"unknown key {where}{unknown[0]!r} (known: {known})")
+
+
+def _load(code: str, folder: Path) -> Language:
+    lang_file = _File(folder / "language.toml")
+    lang_file.only(lang_file.data, {"language", "stopwords", "question_cues"})
+    head = lang_file.table("language")
+    lang_file.only(head, {"name", "snowball", "letters", "elisions"}, "[language] ")
+    stop = lang_file.table("stopwords")
+    lang_file.only(stop, {"words", "question_words"}, "[stopwords] ")
+    name = lang_file.text(head, "name", "[language] ")
+    snowball = lang_file.text(head, "snowball", "[language] ")
+    if not name or not snowball:
+        raise lang_file.error("[language] needs a name and a snowball stemmer")
+
+    commands = _File(folder / "commands.toml")
+    commands.only(commands.data, {"fillers", "neutral", "language_names", "phrasings", "rules"})
+    phrasings = _phrasings(commands)
+    rules = _rules(commands)
+    names = commands.mapping(commands.data, "language_names")
+
+    everyday = _File(folder / "everyday.toml")
+    everyday.only(everyday.data, {"phrases", "synonyms", "body_parts", "off_topic"})
+    body = everyday.table("body_parts")
+    everyday.only(body, {"concept", "words"}, "[body_parts] ")
+    other = everyday.table("off_topic")
+    everyday.only(other, {"words", "phrases"}, "[off_topic] ")
+
+    return Language(
+        code=code,
+        folder=folder,
+        name=name,
+        snowball=snowball,
+        letters=lang_file.text(head, "letters", "[language] "),
+        elisions=lang_file.words(head, "elisions", "[language] "),
+        stopwords=lang_file.words(stop, "words", "[stopwords] "),
+        question_words=lang_file.words(stop, "question_words", "[stopwords] "),
+        question_cues=lang_file.mapping(lang_file.data, "question_cues"),
+        fillers=_fillers(commands),
+        neutral=commands.words(commands.data, "neutral"),
+        language_names=names,
+        phrasings=phrasings,
+        rules=rules,
+        phrases=everyday.mapping(everyday.data, "phrases"),
+        synonyms=everyday.mapping(everyday.data, "synonyms"),
+        body_part_concept=everyday.text(body, "concept", "[body_parts] "),
+        body_parts=everyday.words(body, "words", "[body_parts] "),
+        off_topic_words=everyday.words(other, "words", "[off_topic] "),
+        off_topic_phrases=everyday.mapping(other, "phrases"),
+        texts=_texts(_File(folder / "texts.toml")),
+    )
+
+
+def _fillers(file: _File) -> tuple[str, ...]:
+    """Fillers are phrases (a filler may have several words): a list, never split."""
+    return file.strings(file.data.get("fillers", []), "fillers")
+
+
+def _phrasings(file: _File) -> dict[str, tuple[str, ...]]:
+    table = file.table("phrasings")
+    owner: dict[str, str] = {}
+    out: dict[str, tuple[str, ...]] = {}
+    for intent, value in table.items():
+        if intent not in COMMANDS:
+            raise file.error(
+                f"[phrasings] {intent!r} is not a command (commands: {', '.join(COMMANDS)})"
+            )
+        phrases = file.strings(value, f"[phrasings] {intent}")
+        for phrase in phrases:
+            key = " ".join(phrase.casefold().split())
+            if owner.get(key, intent) != intent:
+                raise file.error(
+                    f"[phrasings] {phrase!r} is listed under both {owner[key]} and {intent}"
+                )
+            owner[key] = intent
+        out[intent] = phrases
+    return out
+
+
+def _rules(file: _File) -> tuple[Rule, ...]:
+    value = file.data.get("rules", [])
+    if not isinstance(value, list):
+        raise file.error("[[rules]] must be an array of tables")
+    rules = []
+    for n, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            raise file.error(f"rule {n} must be a table")
+        file.only(item, {"intent", "words"}, f"rule {n}: ")
+        intent, words = file.text(item, "intent", f"rule {n}: "), file.text(item, "words")
+        if intent not in COMMANDS:
+            raise file.error(f"rule {n}: {intent!r} is not a command")
+        if len([g for g in words.split("+") if g.split()]) < 2:
+            raise file.error(f"rule {n} ({intent}): words needs two groups or more, split by '+'")
+        rules.append(Rule(intent, words))
+    return tuple(rules)
+
+
+def _texts(file: _File) -> dict[str, str]:
+    file.only(file.data, {"texts"})
+    table = file.mapping(file.data, "texts")
+    file.only(table, set(TEXT_KEYS), "[texts] ")
+    missing = [k for k in TEXT_KEYS if not table.get(k, "").strip()]
+    if missing:
+        raise file.error(f"[texts] has no sentence for {', '.join(missing)}")
+    for key, sentence in table.items():
+        used = {field for _, field, _, _ in string.Formatter().parse(sentence) if field}
+        if not used <= TEXT_KEYS[key]:
+            wrong = sorted(used - TEXT_KEYS[key])[0]
+            raise file.error(f"[texts] {key}: unknown placeholder {{{wrong}}}")
+    return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
@@ -31,7 +32,7 @@ from assistant.kiosk.events import (
     Typed,
     VoiceStarted,
 )
-from assistant.kiosk.texts import TEXTS, has_language, text
+from assistant.kiosk.texts import TextKey, has_language, text
 from assistant.understanding.reply import Reply
 from tests.test_dialog import (
     CONTROL_WORD,
@@ -275,9 +276,9 @@ def test_transcripts_are_logged_only_when_allowed(store: bool) -> None:
 
 
 def test_every_sentence_exists_in_swedish_and_french() -> None:
-    for key, sentences in TEXTS.items():
+    for key in get_args(TextKey):
         for lang in LANGS:
-            assert sentences[lang].strip(), (key, lang)
+            assert text(key, lang).strip(), (key, lang)
     assert has_language("sv") and has_language("fr") and not has_language("de")
     assert text("greeting", "de") == text("greeting", "sv")
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.language_data import language, supported_languages
 from assistant.understanding.language import (
-    QUESTION_CUES,
     compound_parts,
     content_words,
     cue_words,
@@ -16,7 +16,6 @@ from assistant.understanding.language import (
     terms,
     word_terms,
 )
-from assistant.understanding.synonyms import WORDS
 
 
 def test_normalization() -> None:
@@ -82,7 +81,8 @@ def test_question_cues_are_data_per_language() -> None:
     assert cue_words("varför får man kramp", "sv") == ["orsak"]
     assert cue_words("d où viennent les crampes", "fr") == ["cause"]
     assert cue_words("vad är en spasm", "sv") == []
-    for lang, cues in QUESTION_CUES.items():
+    for lang in supported_languages():
+        cues = language(lang).question_cues
         assert cues and all(terms(concept, lang) for concept in cues.values())
 
 
@@ -96,7 +96,8 @@ def test_everyday_words_know_their_document_words() -> None:
     assert terms("läkare", "sv")[0] in related_terms("doktorn", "sv")
     assert terms("médecin", "fr")[0] in related_terms("docteur", "fr")
     assert related_terms("xqzvw", "sv") == ()
-    for lang, table in WORDS.items():
+    for lang in supported_languages():
+        table = language(lang).synonyms
         assert all(terms(meaning, lang) for meaning in table.values())
 
 

@@ -107,16 +107,34 @@ def dump_stacks_on_sigusr1() -> bool:
     return True
 
 
+def use_languages(config: Config) -> None:
+    """Make the configured extra languages known; a served language without data is said
+    once (it cannot be analysed: its documents are refused and its questions go unanswered)."""
+    from assistant.language_data import add_folder, supported_languages
+
+    if config.content.language_folder:
+        add_folder(config.path(config.content.language_folder))
+    unknown = [lang for lang in config.languages if lang not in supported_languages()]
+    if unknown:
+        logger.warning(
+            "languages: no language data for %s (known: %s; add a folder with "
+            "[content] language_folder)",
+            ", ".join(unknown),
+            ", ".join(supported_languages()),
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(_with_default_command(args_list))
     try:
         config: Config = load_config(args.config)
+        setup_logging(args.log_level or config.logging.level)
+        use_languages(config)
     except AssistantError as exc:
         print(exc.describe(), file=sys.stderr)
         return 2
-    setup_logging(args.log_level or config.logging.level)
     dumps = args.command == "kiosk" and dump_stacks_on_sigusr1()
     try:
         code: int = _module(args.command).run(args, config)

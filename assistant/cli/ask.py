@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from assistant.config import Config
 from assistant.content import load_library
-from assistant.language_data import SUPPORTED_LANGUAGES
+from assistant.errors import ConfigError
+from assistant.language_data import is_supported, supported_languages
 from assistant.understanding.answering import QuestionAnswerer
 from assistant.understanding.reply import Reply
 
@@ -25,13 +26,19 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="language of the question")
+    parser.add_argument("--lang", help="language of the question (sv, fr, ...)")
     parser.add_argument("--json", action="store_true", help="one JSON object per answer")
     parser.add_argument("--speak", action="store_true", help="also read each answer aloud")
     parser.add_argument("question", nargs="*", help="the question; '-' reads lines from stdin")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    if args.lang is not None and not is_supported(args.lang):
+        raise ConfigError(
+            "ask-bad-language",
+            f"--lang {args.lang}: no such language",
+            fix=f"give one of {', '.join(supported_languages())}, or leave --lang out",
+        )
     library = load_library(config.path(config.content.folder), config.languages)
     answerer = QuestionAnswerer(library, config.matching, config.languages)
     questions = (

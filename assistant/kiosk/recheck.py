@@ -23,6 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TextIO
 
+from assistant.language_data import is_supported, language
+
 logger = logging.getLogger(__name__)
 
 #: What standard input is: none at all, a terminal, or another stream (a pipe, a file).
@@ -84,31 +86,11 @@ def unattended(kind: StdinKind, *, ended: bool, lines_typed: int) -> bool:
     return kind == "stream" and ended and lines_typed == 0
 
 
-# What is said aloud, once, when nobody can type and speech input is impossible.
-_SPOKEN: dict[str, dict[str, str]] = {
-    "model-missing": {
-        "sv": "Jag kan inte höra frågor: ingen talmodell för taligenkänning är installerad. "
-        "Personalen kan installera den med kommandot python run.py models install. "
-        "Jag börjar lyssna så snart den finns.",
-        "fr": "Je ne peux pas entendre les questions : aucun modèle de reconnaissance vocale "
-        "n'est installé. Le personnel peut l'installer avec la commande python run.py models "
-        "install. J'écouterai dès qu'il sera installé.",
-    },
-    "other": {
-        "sv": "Jag kan inte höra frågor: talmodellen för taligenkänning går inte att använda. "
-        "Personalen kan installera om den med kommandot python run.py models install "
-        "--force, och se loggen. Jag börjar lyssna så snart den fungerar.",
-        "fr": "Je ne peux pas entendre les questions : le modèle de reconnaissance vocale est "
-        "inutilisable. Le personnel peut le réinstaller avec la commande python run.py models "
-        "install --force, et consulter le journal. J'écouterai dès qu'il fonctionnera.",
-    },
-}
-
-
 def spoken_notice(codes: tuple[str, ...], languages: tuple[str, ...]) -> list[tuple[str, str]]:
     """What to say aloud (text, language) about the missing speech input, in each language."""
-    key = "model-missing" if codes and all(c == "model-missing" for c in codes) else "other"
-    return [(_SPOKEN[key][lang], lang) for lang in languages if lang in _SPOKEN[key]]
+    missing = codes and all(c == "model-missing" for c in codes)
+    key = "speech_input_model_missing" if missing else "speech_input_other"
+    return [(language(lang).text(key), lang) for lang in languages if is_supported(lang)]
 
 
 class SpeechInputWatch:

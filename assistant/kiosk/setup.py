@@ -203,6 +203,51 @@ def build_listening(
     return Listening(voice, recognizer, tuple(languages))
 
 
+class _Wiring:
+    """What start-up connects and what changes while the kiosk runs: the content in use (a
+    reload, SIGHUP, replaces it), the speech input once there is one, and the kiosk that
+    inputs post to."""
+
+    def __init__(self, config: Config, brain: QuestionAnswerer, audio_folder: Path | None):
+        self.config = config
+        self.brain = brain
+        self.audio_folder = audio_folder
+        self.listening: Listening | None = None
+        self.kiosk: Kiosk | None = None
+
+    def content(self) -> QuestionAnswerer:
+        return self.brain
+
+    def post(self, item: object) -> None:
+        if self.kiosk is None:
+            raise RuntimeError("an input posted before the kiosk was built")
+        self.kiosk.post(item)
+
+    def listen(self, languages: Sequence[str]) -> Listening:
+        """Speech input for ``languages``, not started yet (raises AssistantError)."""
+        self.listening = build_listening(
+            self.config, languages, self.content, self.post, self.audio_folder
+        )
+        return self.listening
+
+    def reloaded(self, new: QuestionAnswerer) -> None:
+        self.brain = new
+        if self.listening is not None:
+            self.listening.follow(self.config, new)
+
+    def attempt(self) -> CheckResult:
+        """One re-check: the models installed meanwhile, then speech input as at start-up."""
+        found = ensure_models(self.config, install=False, notice=_debug_notice)
+        if not found.ok:
+            return CheckResult(problems=found.problems, codes=found.codes)
+        try:
+            speech = self.listen(found.languages)
+        except AssistantError as exc:
+            return CheckResult(problems=(exc.describe(),), codes=(exc.code,))
+        speech.voice.start()
+        return CheckResult(speech, found.languages)
+
+
 def build_kiosk(
     config: Config,
     *,
@@ -213,7 +258,10 @@ def build_kiosk(
     progress: Any = None,
 ) -> tuple[Kiosk, bool]:
     """The kiosk wired to the real engines, and whether it must tell the visitor the microphone
-    is unavailable (speech input impossible)."""
+    is unavailable (speech input impossible).
+
+    In three steps: decide what the kiosk needs and get it (the documents, the readiness
+    checks, the models), build the parts (event log, speaker, speech input), wire them."""
     from assistant.kiosk.dialog import Dialog
     from assistant.kiosk.eventlog import open_event_log
     from assistant.kiosk.inputs import KeyboardInput, TimedPlayer
@@ -222,8 +270,9 @@ def build_kiosk(
     from assistant.speech_out.speaker import build_speaker
 
     tell = notice or _log_notice
-    # The documents are indexed on a thread while the models are checked and loaded here (a
-    # model loads in C++, without the GIL): start-up takes the longer of the two, not the sum.
+    # 1. What the kiosk needs. The documents are indexed on a thread while the models are
+    # checked and loaded here (a model loads in C++, without the GIL): start-up takes the
+    # longer of the two, not the sum.
     with ThreadPoolExecutor(1, thread_name_prefix="content-load") as pool:
         loading = pool.submit(load_brain, config)
         check_readiness(config, keyboard=keyboard, notice=tell)
@@ -236,7 +285,6 @@ def build_kiosk(
         if not keyboard and plan.ok:
             _preload_models(config, plan.languages)
         brain = loading.result()  # no documents is fatal, as before
-    current = [brain]  # the content in use: a reload (SIGHUP) replaces it
     if keyboard:
         for line in plan.problems:
             tell(f"speech input is off (--keyboard); it would need: {line}")
@@ -244,84 +292,55 @@ def build_kiosk(
         for line in plan.problems:
             tell(f"speech input is impossible, serving typed questions: {line}")
 
+    # 2. The parts.
     log_path = config.path(config.logging.event_log) if config.logging.event_log else None
     events = open_event_log(log_path, max_bytes=round(config.logging.event_log_max_mb * 1e6))
-    holder: list[Kiosk] = []
-
-    def post(item: object) -> None:
-        holder[0].post(item)
-
-    player = TimedPlayer(
-        SoundDevicePlayer(config.audio.output_device),
-        post,
-        _monotonic,
-    )
-    speaker = build_speaker(config, player=player)
     audio_folder = None
     if config.logging.store_audio and log_path is not None:
         audio_folder = log_path.parent / "audio"
-    live: list[Listening] = []  # the speech input, once there is one
+    wiring = _Wiring(config, brain, audio_folder)
+    player = TimedPlayer(SoundDevicePlayer(config.audio.output_device), wiring.post, _monotonic)
+    speaker = build_speaker(config, player=player)
     problems, codes = plan.problems, plan.codes
+    listening = None
     if not keyboard and plan.ok:
         try:
-            live.append(
-                build_listening(config, plan.languages, lambda: current[0], post, audio_folder)
-            )
+            listening = wiring.listen(plan.languages)
         except AssistantError as exc:
             tell(f"speech input is impossible, serving typed questions: {exc.describe()}")
             problems, codes = (exc.describe(),), (exc.code,)
-    listen = bool(live)
-
-    def reloaded(new: QuestionAnswerer) -> None:
-        current[0] = new
-        for speech in live[-1:]:
-            speech.follow(config, new)
-
-    def attempt() -> CheckResult:
-        """One re-check: the models installed meanwhile, then speech input as at start-up."""
-        found = ensure_models(config, install=False, notice=_debug_notice)
-        if not found.ok:
-            return CheckResult(problems=found.problems, codes=found.codes)
-        try:
-            speech = build_listening(
-                config, found.languages, lambda: current[0], post, audio_folder
-            )
-        except AssistantError as exc:
-            return CheckResult(problems=(exc.describe(),), codes=(exc.code,))
-        speech.voice.start()
-        live.append(speech)
-        return CheckResult(speech, found.languages)
-
     watch = None
-    if not keyboard and not listen:
+    if not keyboard and listening is None:
         watch = SpeechInputWatch(
-            attempt,
+            wiring.attempt,
             interval_s=config.recognition.recheck_interval_s,
             stdin=stdin_kind(stdin),
             problems=problems,
             codes=codes,
         )
+
+    # 3. Wired together.
     kiosk = Kiosk(
         Dialog(brain, config, store_transcripts=config.logging.store_transcripts),
         speaker,
         events,
         config,
-        voice=live[0] if live else None,
-        keyboard_only=not listen,
+        voice=listening,
+        keyboard_only=listening is None,
         end_of_input_code=0 if keyboard else 1,
         on_say=on_say,
         on_notice=tell,
         reload=lambda: load_brain(config),
-        on_reloaded=reloaded,
+        on_reloaded=wiring.reloaded,
         speech_watch=watch,
     )
-    holder.append(kiosk)
+    wiring.kiosk = kiosk
     speaker.on_idle = kiosk.speech_ended
-    if live:
-        live[0].voice.start()
+    if listening is not None:
+        listening.voice.start()
     if stdin is not None:
         KeyboardInput(stdin, kiosk.post).start()
-    return kiosk, not keyboard and not listen
+    return kiosk, not keyboard and listening is None
 
 
 def _log_notice(line: str) -> None:

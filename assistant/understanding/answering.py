@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from assistant.config import MatchingConfig
+from assistant.language_data import Language, is_supported, language
 from assistant.understanding.reply import Reply
 
 if TYPE_CHECKING:
@@ -22,30 +23,6 @@ WHOLE_QUESTION_WORDS = 3
 MAX_TOPICS = 8
 
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "sv": {
-        "topics": "Jag kan berätta om {topics}. Fråga gärna om något av det.",
-        "no_answer": "Det kan jag tyvärr inte svara på.",
-        "no_question": "Jag uppfattade ingen fråga.",
-        "help": (
-            "Ställ en fråga om {topics}. Säg mer för att höra fortsättningen, upprepa, "
-            "långsammare eller snabbare, högre eller tystare, på franska, eller sluta."
-        ),
-        "and": "och",
-    },
-    "fr": {
-        "topics": "Je peux vous parler de : {topics}. Posez une question sur l’un de ces sujets.",
-        "no_answer": "Je ne peux malheureusement pas répondre à cette question.",
-        "no_question": "Je n’ai pas entendu de question.",
-        "help": (
-            "Posez une question sur : {topics}. Dites encore pour entendre la suite, répétez, "
-            "plus lentement ou plus vite, plus fort ou moins fort, en suédois, ou arrêtez."
-        ),
-        "and": "et",
-    },
-}
-
-
 class QuestionAnswerer:
     """The core: commands first, then the documents; implements :class:`Answerer`."""
 
@@ -54,7 +31,7 @@ class QuestionAnswerer:
 
         self.library = library
         self.config = config
-        self.languages = tuple(lang for lang in languages if lang in _TEXTS) or ("sv",)
+        self.languages = tuple(lang for lang in languages if is_supported(lang)) or ("sv",)
         self.matcher = Matcher(library, config, self.languages)
         self._topics: dict[str, str] = {}  # the spoken list of topics, per language
 
@@ -81,10 +58,10 @@ class QuestionAnswerer:
             )
         lang = guessed or max(self.languages, key=lambda x: self.matcher.fit(text, x))
         if not normalize(text, lang):
-            return self._fallback(text, lang, _TEXTS[lang]["no_question"])
+            return self._fallback(text, lang, language(lang).text("no_question"))
         found = self.matcher.match(text, lang)
         if found is None:
-            return self._fallback(text, lang, _TEXTS[lang]["no_answer"])
+            return self._fallback(text, lang, language(lang).text("no_answer"))
         return Reply(
             question=text,
             lang=lang,
@@ -128,24 +105,26 @@ class QuestionAnswerer:
 
     def topics_text(self, lang: str) -> str:
         """What the kiosk can talk about, from the section titles, in ``lang``."""
-        texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
-        return texts["topics"].format(topics=self._topic_list(lang))
+        return self._language(lang).text("topics_list", topics=self._topic_list(lang))
 
     def help_text(self, lang: str) -> str:
         """What a visitor can ask and say, short enough to be spoken."""
-        texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
-        return texts["help"].format(topics=self._topic_list(lang))
+        return self._language(lang).text("help", topics=self._topic_list(lang))
+
+    def _language(self, lang: str) -> Language:
+        """The data of ``lang``, or of the first language when ``lang`` is unknown."""
+        return language(lang if is_supported(lang) else self.languages[0])
 
     def _topic_list(self, lang: str) -> str:
         """The section titles, or with more than :data:`MAX_TOPICS` sections the documents'
         titles (the first :data:`MAX_TOPICS`): a list a visitor can listen to. Made once."""
         if lang not in self._topics:
-            texts = _TEXTS.get(lang, _TEXTS[self.languages[0]])
+            and_word = self._language(lang).text("and")
             documents = [d for d in self.library.documents if d.lang == lang]
             titles = [s.title for d in documents for s in d.sections]
             if len(titles) > MAX_TOPICS:
                 titles = [d.title for d in documents][:MAX_TOPICS]
-            self._topics[lang] = _join(titles, texts["and"])
+            self._topics[lang] = _join(titles, and_word)
         return self._topics[lang]
 
     def in_language(self, reply: Reply, lang: str) -> Reply | None:

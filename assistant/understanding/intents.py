@@ -1,15 +1,15 @@
 """Control utterances (repeat, more, stop, help, slower, faster, louder, quieter, language).
 
-Recognized before a question is matched against the documents, in Swedish and French, in
+Recognized before a question is matched against the documents, in each language, in
 natural phrasing. An utterance is a command when, after politeness and hesitation words are
 dropped, it is
 
-1. one of the phrasings below (exactly, or nearly: rapidfuzz ratio >= 88), or
+1. one of the phrasings of ``assistant/lang/<code>/commands.toml`` (exactly, or nearly:
+   rapidfuzz ratio >= 88), or
 2. a phrasing as a pattern: the same words in any order and any inflection, words that go
    with any command (``kan``, ``vous``) left out: ``hur ska jag göra`` is ``hur gör jag``,
    ``ça ira`` is ``ça va aller``, or
-3. a verb/object rule (:mod:`assistant.understanding.intent_rules`): a word of each of its groups
-   said,
+3. a verb/object rule (``commands.toml`` ``[[rules]]``): a word of each of its groups said,
    in any order and inflection (``sänk rösten``, ``baissez la voix``), and nothing about a
    subject; when several rules fit, the one with the most groups, or
 4. short (at most 12 words, 6 of them not stopwords) and made only of command words,
@@ -20,9 +20,8 @@ dropped, it is
 
 Anything with a word about a subject (``orsaker``, ``spasmes`` ...) is left to matching, as is
 anything naming another subject (another illness, opening hours: ``när stänger ni`` is no
-stop command; see :mod:`assistant.understanding.off_topic`), and anything made only of stopwords
-that no
-phrasing or rule covers.
+stop command; see ``everyday.toml``), and anything made only of stopwords that no phrasing or
+rule covers.
 Switching language names the language (``på franska``, ``en suédois``) or not (``byt
 språk``: the other language).
 """
@@ -32,12 +31,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from assistant.understanding.intent_phrases import FILLERS, LANGUAGE_NAMES, NEUTRAL, PHRASES
-from assistant.understanding.intent_rules import RULES
+from assistant.language_data import is_supported, language, supported_languages
 from assistant.understanding.language import (
-    SUPPORTED_LANGUAGES,
     is_off_topic,
     lemma,
     normalize,
@@ -69,8 +66,11 @@ class IntentMatch:
 
 def command_phrases(lang: str) -> list[str]:
     """Every phrasing of every command in ``lang`` (for the recognizer's vocabulary)."""
-    phrases = [p for group in PHRASES.get(lang, {}).values() for p in group]
-    return list(dict.fromkeys([*phrases, *LANGUAGE_NAMES.get(lang, {})]))
+    if not is_supported(lang):
+        return []
+    data = language(lang)
+    phrases = [p for group in data.phrasings.values() for p in group]
+    return list(dict.fromkeys([*phrases, *data.language_names]))
 
 
 def detect_intent(text: str, lang: str | None) -> IntentMatch | None:
@@ -79,13 +79,14 @@ def detect_intent(text: str, lang: str | None) -> IntentMatch | None:
     With ``lang`` given, a language switch said in another language (``en français`` to a
     Swedish kiosk) is still recognized.
     """
-    order = [lang] if lang in SUPPORTED_LANGUAGES else list(SUPPORTED_LANGUAGES)
+    known = supported_languages()
+    order = [lang] if lang in known else list(known)
     for candidate in order:
         found = _detect(text, candidate)
         if found is not None:
             return found
-    if lang in SUPPORTED_LANGUAGES:
-        for other in SUPPORTED_LANGUAGES:
+    if lang in known:
+        for other in known:
             found = _detect(text, other) if other != lang else None
             if found is not None and found.intent == "language":
                 return found
@@ -116,11 +117,12 @@ def _detect(text: str, lang: str) -> IntentMatch | None:
         return None
     target = None
     if intent == "language":
-        named = [LANGUAGE_NAMES[lang][w] for w in words if w in LANGUAGE_NAMES[lang]]
+        names = language(lang).language_names
+        named = [names[w] for w in words if w in names]
         if named:
             target = named[-1]
         else:
-            others = [x for x in SUPPORTED_LANGUAGES if x != lang]
+            others = [x for x in supported_languages() if x != lang]
             target = others[0] if len(others) == 1 else None
     return IntentMatch(intent=intent, lang=lang, target_lang=target)
 
@@ -222,9 +224,9 @@ class _Rule:
 
 def _rules(lang: str) -> tuple[_Rule, ...]:
     out = []
-    for intent, spec in RULES.get(lang, ()):
-        groups = tuple(frozenset(normalize(g, lang).split()) for g in spec.split("+"))
-        out.append(_Rule(intent, groups, frozenset().union(*groups)))
+    for rule in language(lang).rules:
+        groups = tuple(frozenset(normalize(g, lang).split()) for g in rule.words.split("+"))
+        out.append(_Rule(cast("Intent", rule.intent), groups, frozenset().union(*groups)))
     return tuple(out)
 
 
@@ -250,13 +252,15 @@ class _Table:
 
 @lru_cache(maxsize=8)
 def _table(lang: str) -> _Table:
-    fillers = tuple(normalize(f, lang) for f in FILLERS[lang])
+    data = language(lang)
+    fillers = tuple(normalize(f, lang) for f in data.fillers)
     table = _Table(fillers, {}, [], [], [], {}, frozenset(), frozenset(), {})
     stop = stopwords(lang)
     word_intents: dict[str, list[Intent]] = {}
     single: set[tuple[Intent, str]] = set()
     neutral: set[str] = set()
-    for intent, phrases in PHRASES[lang].items():
+    for name, phrases in data.phrasings.items():
+        intent = cast("Intent", name)
         for phrase in phrases:
             core = " ".join(_core_with(phrase, lang, fillers))
             if not core:
@@ -276,12 +280,12 @@ def _table(lang: str) -> _Table:
                     word_intents[key].append(intent)
                 if len(words) == 1:
                     single.add((intent, key))
-    for word in NEUTRAL[lang].split():
+    for word in data.neutral:
         key = word_stem(normalize(word, lang), lang)
         if key not in word_intents:
             neutral.add(key)
-    for name in LANGUAGE_NAMES[lang]:
-        key = word_stem(normalize(name, lang), lang)
+    for language_name in data.language_names:
+        key = word_stem(normalize(language_name, lang), lang)
         word_intents.setdefault(key, ["language"])
         single.add(("language", key))
     return _Table(
@@ -312,8 +316,8 @@ def _patterns(phrases: list[str], intents: list[Intent], lang: str) -> dict[froz
 
 @lru_cache(maxsize=8)
 def _neutral_words(lang: str) -> frozenset[str]:
-    """Stems of the words that go with any command (NEUTRAL)."""
-    return frozenset(word_stem(normalize(w, lang), lang) for w in NEUTRAL[lang].split())
+    """Stems of the words that go with any command (``neutral`` in commands.toml)."""
+    return frozenset(word_stem(normalize(w, lang), lang) for w in language(lang).neutral)
 
 
 def _core_with(text: str, lang: str, fillers: tuple[str, ...]) -> list[str]:

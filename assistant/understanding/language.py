@@ -1,31 +1,29 @@
 """Per-language text handling: normalization, tokens, stopwords, stems, compounds, detection.
 
-Swedish and French are analysed the same way for documents and for questions, so that a
-typed question and a recognizer's lowercase transcript without punctuation meet the documents
-on equal terms:
+Every language is analysed the same way for documents and for questions, so that a typed
+question and a recognizer's lowercase transcript without punctuation meet the documents on
+equal terms. What differs between languages is data (:mod:`assistant.language_data`, the
+files in ``assistant/lang/<code>/``):
 
 - Unicode NFKC and case folding; typographic apostrophes and dashes made plain;
-- French elisions split off (``l'étirement`` -> ``l étirement``, ``qu'est`` -> ``qu est``);
+- elisions split off (French ``l'étirement`` -> ``l étirement``, ``qu'est`` -> ``qu est``);
 - numbers written with digits spelled out as words (num2words), as a recognizer writes them;
-- Snowball stopwords (the lists bm25s ships) plus a few question words; each word is
-  lemmatized (simplemma: ``doktorn`` -> ``doktor``, ``farliga`` -> ``farlig``) and the lemma
-  given its Snowball stem (PyStemmer), so inflected forms of one word meet;
+- stopwords (Snowball's lists) plus a few question words; each word is lemmatized (simplemma:
+  ``doktorn`` -> ``doktor``, ``farliga`` -> ``farlig``) and the lemma given its Snowball stem
+  (PyStemmer), so inflected forms of one word meet;
 - Swedish compounds split into known words (simplemma's dictionary): ``muskelkramp`` also
   yields ``muskel`` and ``kramp``;
 - how common a word is in everyday language (wordfreq), so that a rare word the documents
   never use (an illness, a place) weighs more than an everyday one;
-- everyday wording (:mod:`assistant.understanding.synonyms`): idioms rewritten to the plain words
-  they mean
-  ("bli av med" -> bota) in questions and documents alike, and for a word the documents lack,
-  the words of the same meaning ("doktor" -> läkare);
-- other subjects: words naming another illness or a practical matter of the place
-  (:mod:`assistant.understanding.off_topic`), evidence that a question is not about the documents;
-- body parts: a question naming one ("ryggen", "les genoux") asks where something strikes;
-  it is a cue for the language's concept word ("kroppsdel", "membre"), as data per language
-  (:data:`assistant.understanding.synonyms.BODY_PARTS`);
-- question cues: interrogatives that say what kind of answer is wanted ("varför",
-  "pourquoi", "d'où vient" ask for a cause) are mapped to a concept word of the language, as
-  data per language (:data:`QUESTION_CUES`).
+- everyday wording (``everyday.toml``): idioms rewritten to the plain words they mean ("bli
+  av med" -> bota) in questions and documents alike, and for a word the documents lack, the
+  words of the same meaning ("doktor" -> läkare);
+- other subjects (``everyday.toml`` ``[off_topic]``): words naming another illness or a
+  practical matter of the place, evidence that a question is not about the documents;
+- body parts (``everyday.toml`` ``[body_parts]``): a question naming one asks where something
+  strikes; it is a cue for the language's concept word ("kroppsdel", "membre");
+- question cues (``language.toml`` ``[question_cues]``): interrogatives that say what kind of
+  answer is wanted ("varför", "pourquoi") are mapped to a concept word of the language.
 """
 
 from __future__ import annotations
@@ -37,61 +35,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.language_data import SUPPORTED_LANGUAGES
+from assistant.errors import ConfigError
+from assistant.language_data import is_supported, language, supported_languages
 
 logger = logging.getLogger(__name__)
 
-_SNOWBALL = {"sv": "swedish", "fr": "french"}
-
-#: Words that only shape a question ("tell me", "I wonder") and say nothing of its subject;
-#: added to the Snowball stopword lists.
-_QUESTION_WORDS = {
-    "sv": (
-        "berätta säg veta vet undrar undra fråga frågar förklara snälla tack hej ursäkta "
-        "skulle kunna vill ville får fick gör göra görs finns fanns "
-        "vilken vilket vilka varför vad hur när var vem mig mej dig dej okej ja nej lite "
-        "egentligen också bara typ alltså sån sånt såna ens ska borde måste kanske brukar "
-        "liksom ju väl nog någon något några ta tar mycket väldigt jättemycket idag "
-        "kunna vilja skola göra få ha vara bli"
-    ),
-    "fr": (
-        "dire dites dis savoir sais sait voudrais veux voulez aimerais expliquer expliquez "
-        "explique quoi comment pourquoi quand quel quelle quels quelles où qui est-ce "
-        "bonjour merci pardon plaît svp oui non alors donc peu bien aussi faire fait font "
-        "peut peuvent puis pouvez peux ça cela ceci il y a chose choses madame monsieur faut "
-        "est-ce-que devrais dois doit devez falloir vraiment peut-être souvent quelqu "
-        "quelque prendre assez beaucoup trop très tout toute tous toutes si "
-        "vouloir pouvoir devoir savoir dire faire aller avoir être aujourd hui"
-    ),
-}
-
-#: Question cues: a word that asks for a kind of answer -> a concept word meaning that kind.
-#: The concept's terms help rank sections but never count as evidence that the documents
-#: cover the question ("varför är himlen blå" stays unanswered).
-QUESTION_CUES: dict[str, dict[str, str]] = {
-    "sv": {
-        "varför": "orsak",
-        "beror": "orsak",
-        "ifrån": "orsak",
-        "orsaken": "orsak",
-        "hurdå": "orsak",
-    },
-    "fr": {
-        "pourquoi": "cause",
-        "vient": "cause",
-        "viennent": "cause",
-        "provient": "cause",
-        "proviennent": "cause",
-        "dû": "cause",
-        "due": "cause",
-        "dus": "cause",
-        "dues": "cause",
-    },
-}
-
-_ELISION = re.compile(
-    r"\b(l|d|j|qu|n|s|c|m|t|jusqu|lorsqu|puisqu|quoiqu|presqu)'(?=\w)", re.IGNORECASE
-)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 _APOSTROPHES = re.compile("[’‘`´ʼ]")
@@ -100,16 +48,27 @@ _MAX_CHARS = 2000
 
 def check_language(lang: str) -> str:
     """``lang`` itself when supported, else ValueError."""
-    if lang not in SUPPORTED_LANGUAGES:
+    if not is_supported(lang):
         raise ValueError(f"unsupported language {lang!r}")
     return lang
+
+
+@lru_cache(maxsize=8)
+def _elision(lang: str) -> re.Pattern[str] | None:
+    """Elided words of the language (French ``l'``, ``qu'`` ...) before a word."""
+    words = language(lang).elisions
+    if not words:
+        return None
+    alternatives = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    return re.compile(rf"\b({alternatives})'(?=\w)", re.IGNORECASE)
 
 
 def normalize(text: str, lang: str) -> str:
     """Folded, punctuation-free text with numbers as words (long input is cut to 2000 chars)."""
     text = _APOSTROPHES.sub("'", unicodedata.normalize("NFKC", text[:_MAX_CHARS])).casefold()
-    if lang == "fr" and "'" in text:
-        text = _ELISION.sub(r"\1 ", text)
+    elision = _elision(lang) if "'" in text else None
+    if elision is not None:
+        text = elision.sub(r"\1 ", text)
     text = _NUMBER.sub(lambda m: f" {_number_words(m.group(0), lang)} ", text)
     return " ".join(_TOKEN.findall(text))
 
@@ -122,18 +81,16 @@ def tokenize(text: str, lang: str) -> list[str]:
 @lru_cache(maxsize=8)
 def stopwords(lang: str) -> frozenset[str]:
     """Snowball's stopword list for the language plus words that only shape a question."""
-    import bm25s.stopwords as lists
-
-    base = {"sv": lists.STOPWORDS_SWEDISH, "fr": lists.STOPWORDS_FRENCH}[check_language(lang)]
-    extra = _QUESTION_WORDS[lang].replace("-", " ").split()
-    return frozenset(normalize(" ".join((*base, *extra)), lang).split())
+    data = language(check_language(lang))
+    extra = " ".join(data.question_words).replace("-", " ").split()
+    return frozenset(normalize(" ".join((*data.stopwords, *extra)), lang).split())
 
 
 @lru_cache(maxsize=8)
 def _stemmer(lang: str) -> object:
     import Stemmer
 
-    return Stemmer.Stemmer(_SNOWBALL[check_language(lang)])
+    return Stemmer.Stemmer(language(check_language(lang)).snowball)
 
 
 @lru_cache(maxsize=200_000)
@@ -202,10 +159,8 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _phrase_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    from assistant.understanding import off_topic
-    from assistant.understanding.synonyms import PHRASES
-
-    phrases = {**off_topic.PHRASES.get(lang, {}), **PHRASES.get(lang, {})}
+    data = language(lang)
+    phrases = {**data.off_topic_phrases, **data.phrases}
     table = {normalize(k, lang): normalize(v, lang) for k, v in phrases.items()}
     if not table:
         return None, table
@@ -214,7 +169,7 @@ def _phrase_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
 
 
 def plain_words(text: str, lang: str) -> list[str]:
-    """Word tokens of the normalized text, idioms rewritten to plain words (see synonyms)."""
+    """Word tokens of the normalized text, idioms rewritten to plain words (see everyday.toml)."""
     pattern, table = _phrase_pattern(lang)
     text = normalize(text, lang)
     if pattern is not None:
@@ -224,17 +179,24 @@ def plain_words(text: str, lang: str) -> list[str]:
 
 @lru_cache(maxsize=8)
 def _related_table(lang: str) -> dict[str, tuple[str, ...]]:
-    from assistant.understanding.synonyms import WORDS
-
+    data = language(lang)
     out: dict[str, list[str]] = {}
-    for word, meaning in WORDS.get(lang, {}).items():
-        out.setdefault(normalize(word, lang), []).extend(terms(meaning, lang))
+    for word, meaning in data.synonyms.items():
+        key = normalize(word, lang)
+        if key in stopwords(lang) or not terms(meaning, lang):
+            why = "is a stopword" if key in stopwords(lang) else "means only stopwords"
+            raise ConfigError(
+                "language-data-invalid",
+                f"{data.folder / 'everyday.toml'}: [synonyms] {word!r} {why}: it would never count",
+                fix="remove the entry, or give it words that carry a meaning",
+            )
+        out.setdefault(key, []).extend(terms(meaning, lang))
     return {word: tuple(dict.fromkeys(found)) for word, found in out.items()}
 
 
 @lru_cache(maxsize=200_000)
 def related_terms(word: str, lang: str) -> tuple[str, ...]:
-    """Terms of the words that mean what ``word`` (normalized) means (see synonyms); looked
+    """Terms of the words that mean what ``word`` (normalized) means (see everyday.toml); looked
     up as said, then as its lemma."""
     table = _related_table(lang)
     return table.get(word) or table.get(lemma(word, lang), ())
@@ -242,31 +204,28 @@ def related_terms(word: str, lang: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8)
 def _body_parts(lang: str) -> tuple[str, frozenset[str]]:
-    from assistant.understanding.synonyms import BODY_PARTS
-
-    concept, parts = BODY_PARTS.get(lang, ("", ""))
-    words = normalize(parts, lang).split()
+    data = language(lang)
+    concept = data.body_part_concept
+    words = normalize(" ".join(data.body_parts), lang).split()
     return concept, frozenset([*words, *(lemma(w, lang) for w in words)])
 
 
 def is_body_part(word: str, lang: str) -> bool:
-    """Whether the (normalized) word names a part of the body (see synonyms.BODY_PARTS)."""
+    """Whether the (normalized) word names a part of the body (see everyday.toml)."""
     parts = _body_parts(lang)[1]
     return word in parts or lemma(word, lang) in parts
 
 
 @lru_cache(maxsize=8)
 def _off_topic_words(lang: str) -> frozenset[str]:
-    from assistant.understanding.off_topic import WORDS
-
-    return frozenset(normalize(WORDS.get(lang, ""), lang).split())
+    return frozenset(normalize(" ".join(language(lang).off_topic_words), lang).split())
 
 
 @lru_cache(maxsize=200_000)
 def is_off_topic(word: str, lang: str) -> bool:
     """Whether the (normalized) word, its dictionary form or a part of it (a compound) names
     another subject than a kiosk's: another illness, opening hours, toilets ... (see
-    :mod:`assistant.understanding.off_topic`)."""
+    ``everyday.toml``)."""
     listed = _off_topic_words(lang)
     forms = (word, lemma(word, lang), *compound_parts(lemma(word, lang), lang))
     return any(form in listed or lemma(form, lang) in listed for form in forms)
@@ -300,7 +259,7 @@ class Word:
     known: bool
     #: How common it is in everyday language (Zipf scale, 0 when unknown; see commonness).
     zipf: float
-    #: Terms of words with the same meaning (see synonyms).
+    #: Terms of words with the same meaning (see everyday.toml).
     related: tuple[str, ...] = ()
     #: Whether it names a part of the body (a cue for where, not a subject).
     body_part: bool = False
@@ -341,7 +300,7 @@ def _word_terms(word: str, lang: str) -> tuple[str, ...]:
 def cue_words(text: str, lang: str) -> list[str]:
     """The concept words the question's cues ask for (see :data:`QUESTION_CUES`; a body
     part asks for the body-part concept)."""
-    cues = QUESTION_CUES.get(lang, {})
+    cues = language(lang).question_cues
     concept = _body_parts(lang)[0]
     stop = stopwords(lang)
     found = [
@@ -357,7 +316,8 @@ def detect_language(text: str, candidates: Sequence[str]) -> str | None:
     Counts stopwords and the letters only one language uses (å ä ö / é è ç ...), and asks
     simplemma which language's dictionary knows most of the words.
     """
-    langs = [c for c in candidates if c in SUPPORTED_LANGUAGES]
+    known = supported_languages()
+    langs = [c for c in candidates if c in known]
     if not langs:
         return None
     if len(langs) == 1:
@@ -370,7 +330,7 @@ def detect_language(text: str, candidates: Sequence[str]) -> str | None:
             continue
         stop = stopwords(lang)
         scores[lang] += 2.0 * sum(w in stop for w in words) / len(words)
-        scores[lang] += sum(folded.count(ch) for ch in _LETTERS.get(lang, "")) / len(words)
+        scores[lang] += sum(folded.count(ch) for ch in language(lang).letters) / len(words)
     import simplemma
 
     words_text = " ".join(_TOKEN.findall(folded))
@@ -382,9 +342,6 @@ def detect_language(text: str, candidates: Sequence[str]) -> str | None:
     if ranked[0][1] <= 0 or ranked[0][1] - ranked[1][1] < 0.05:
         return None
     return ranked[0][0]
-
-
-_LETTERS = {"sv": "åäö", "fr": "éèêëçàâùûôîïœ"}
 
 
 @lru_cache(maxsize=20_000)
