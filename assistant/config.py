@@ -42,8 +42,21 @@ class ContentConfig:
 class MatchingConfig:
     #: How many sentences of the matched section the short answer reads before offering "more".
     answer_sentences: int = 2
-    #: Below this confidence (0..1) nothing answers and the visitor hears the topics instead.
+    #: Lexical matching only (no encoder): below this confidence (0..1) nothing answers and
+    #: the visitor hears the topics instead.
     min_confidence: float = 0.35
+    #: Sentence encoder for matching by meaning ("multilingual-e5-small"); "": lexical only.
+    encoder: str = "multilingual-e5-small"
+    #: Threads the encoder may use; 0: as many as there are cores.
+    encoder_threads: int = 0
+    #: With the encoder: the best section answers when the probability that it is right is at
+    #: least this; from ask_probability up to it, the kiosk asks back between the two best
+    #: sections; below, it declines and lists the topics.
+    answer_probability: float = 0.5
+    ask_probability: float = 0.25
+    #: Where the documents' vectors are kept between starts (relative to the config file);
+    #: "": not kept (every start encodes the documents again).
+    cache_folder: str = "cache"
 
 
 @dataclass(frozen=True)
@@ -304,6 +317,15 @@ def _validate(config: Config, source: str) -> None:
             raise bad(f"speech.voices.{lang}.rate_wpm", "is outside min_rate_wpm..max_rate_wpm")
         if not s.min_volume <= voice.volume <= s.max_volume:
             raise bad(f"speech.voices.{lang}.volume", "is outside min_volume..max_volume")
+    m = config.matching
+    if not 0 <= m.min_confidence <= 1:
+        raise bad("matching.min_confidence", "must be between 0 and 1")
+    if not 0 <= m.ask_probability <= m.answer_probability <= 1:
+        raise bad(
+            "matching.ask_probability/answer_probability", "must satisfy 0 <= ask <= answer <= 1"
+        )
+    if m.encoder_threads < 0:
+        raise bad("matching.encoder_threads", "must be 0 (all cores) or more")
     positive = {
         "audio.block_s": config.audio.block_s,
         "recognition.endpoint_silence_s": config.recognition.endpoint_silence_s,

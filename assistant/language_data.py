@@ -53,6 +53,7 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
     "no_answer": frozenset(),
     "no_question": frozenset(),
     "help": frozenset({"topics"}),
+    "ask_back": frozenset({"first", "second"}),
     "and": frozenset(),
     "greeting": frozenset(),
     "offer_more": frozenset(),

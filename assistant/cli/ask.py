@@ -18,7 +18,7 @@ from assistant.config import Config
 from assistant.content import load_library
 from assistant.errors import ConfigError
 from assistant.language_data import is_supported, supported_languages
-from assistant.understanding.answering import QuestionAnswerer
+from assistant.understanding.answering import answerer_for
 from assistant.understanding.reply import Reply
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
             fix=f"give one of {', '.join(supported_languages())}, or leave --lang out",
         )
     library = load_library(config.path(config.content.folder), config.languages)
-    answerer = QuestionAnswerer(library, config.matching, config.languages)
+    answerer = answerer_for(library, config)
     questions = (
         (line.rstrip("\n") for line in sys.stdin)
         if args.question == ["-"]

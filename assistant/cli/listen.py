@@ -35,12 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _core(config: Config) -> tuple[Mapping[str, Sequence[str]], Any]:
     """Vocabulary per language (documents and commands) and the question-answering core."""
     from assistant.content import load_library
-    from assistant.understanding.answering import QuestionAnswerer
+    from assistant.understanding.answering import answerer_for
     from assistant.understanding.intents import command_phrases
 
     library = load_library(config.path(config.content.folder), config.languages)
     vocabulary = {lang: [*library.texts(lang), *command_phrases(lang)] for lang in config.languages}
-    return vocabulary, QuestionAnswerer(library, config.matching, config.languages)
+    return vocabulary, answerer_for(library, config)
 
 
 def _utterance(args: argparse.Namespace, config: Config, recognizer: Any = None) -> Any:

@@ -121,14 +121,14 @@ def ensure_models(
 def load_brain(config: Config) -> QuestionAnswerer:
     """The question-answering core; no documents is fatal (nothing to answer from)."""
     from assistant.content import load_library
-    from assistant.understanding.answering import QuestionAnswerer
+    from assistant.understanding.answering import answerer_for
 
     try:
         library = load_library(config.path(config.content.folder), config.languages)
     except ContentError as exc:
         why = f"nothing to answer from: {exc.message}"
         raise ContentError(exc.code, why, fix=exc.fix) from None
-    brain = QuestionAnswerer(library, config.matching, config.languages)
+    brain = answerer_for(library, config)
     brain.warm_up()
     return brain
 

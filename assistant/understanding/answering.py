@@ -1,8 +1,10 @@
 """The question-answering core: a question as text in, a :class:`Reply` out.
 
 Control phrases (repeat, more, slower ...) are recognized as intents before matching; a
-question is matched against the content and answered with the sentences that best answer it,
-the rest of the section kept for "more".
+question is matched against the content (:mod:`.matching`, with a sentence encoder the hybrid
+decision of :mod:`.hybrid`) and answered with the sentences that best answer it, the rest of
+the section kept for "more"; or asked back ("do you mean A or B?") when two sections are
+close or the match is uncertain; or declined with the list of topics.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from assistant.language_data import Language, is_supported, language
 from assistant.understanding.reply import Reply
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from assistant.config import Config
     from assistant.content import Library
+    from assistant.understanding.encoder import Encoder
+    from assistant.understanding.matching import Match
 
 #: Words a partial transcript needs before it can read as a whole question.
 WHOLE_QUESTION_WORDS = 3
@@ -26,13 +33,22 @@ MAX_TOPICS = 8
 class QuestionAnswerer:
     """The core: commands first, then the documents; implements :class:`Answerer`."""
 
-    def __init__(self, library: Library, config: MatchingConfig, languages: Sequence[str]) -> None:
+    def __init__(
+        self,
+        library: Library,
+        config: MatchingConfig,
+        languages: Sequence[str],
+        encoder: Encoder | None = None,
+        cache: Path | None = None,
+    ) -> None:
+        """``encoder``: the sentence encoder for the hybrid decision (None: lexical matching
+        only); ``cache``: the folder the documents' vectors are kept in."""
         from assistant.understanding.matching import Matcher
 
         self.library = library
         self.config = config
         self.languages = tuple(lang for lang in languages if is_supported(lang)) or ("sv",)
-        self.matcher = Matcher(library, config, self.languages)
+        self.matcher = Matcher(library, config, self.languages, encoder, cache)
         self._topics: dict[str, str] = {}  # the spoken list of topics, per language
 
     def answer(self, text: str, lang: str | None = None) -> Reply:
@@ -59,9 +75,31 @@ class QuestionAnswerer:
         lang = guessed or max(self.languages, key=lambda x: self.matcher.fit(text, x))
         if not normalize(text, lang):
             return self._fallback(text, lang, language(lang).text("no_question"))
-        found = self.matcher.match(text, lang)
-        if found is None:
+        decision = self.matcher.decide(text, lang)
+        if decision.outcome == "decline":
             return self._fallback(text, lang, language(lang).text("no_answer"))
+        replies = tuple(self._answer_from(text, lang, found) for found in decision.matches)
+        if decision.outcome == "answer":
+            return replies[0]
+        first, second = replies[0], replies[1]
+        return Reply(
+            question=text,
+            lang=lang,
+            intent="question",
+            document=first.document,
+            section=None,
+            title=None,
+            score=decision.probability,
+            answer=language(lang).text(
+                "ask_back", first=_bare(first.title), second=_bare(second.title)
+            ),
+            more="",
+            candidates=tuple(r.section for r in replies if r.section is not None),
+            offers=replies,
+        )
+
+    @staticmethod
+    def _answer_from(text: str, lang: str, found: Match) -> Reply:
         return Reply(
             question=text,
             lang=lang,
@@ -87,7 +125,8 @@ class QuestionAnswerer:
             return False
         if detect_intent(text, lang) is not None or not normalize(text, lang):
             return False
-        return self.matcher.match(text, lang) is not None  # as answer() would find it
+        # lexical matching only: this runs on every partial transcript, so it stays cheap
+        return self.matcher.match(text, lang) is not None
 
     def warm_up(self) -> None:
         """Load what the first question of each language would load (lemma tables, word
@@ -137,7 +176,7 @@ class QuestionAnswerer:
         original = self.library.document(reply.document)
         if found is None or original is None:
             return None
-        from assistant.understanding.matching import split_sentences
+        from assistant.understanding.sentences import split_sentences
 
         document, section = found
         source = split_sentences(original.sections[reply.section - 1].text)
@@ -171,8 +210,23 @@ class QuestionAnswerer:
         )
 
 
+def _bare(title: str | None) -> str:
+    return (title or "").rstrip(".?!")
+
+
 def _join(items: Sequence[str], and_word: str) -> str:
     items = [i.rstrip(".?!") for i in items]
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {and_word} {items[-1]}"
+
+
+def answerer_for(library: Library, config: Config) -> QuestionAnswerer:
+    """The core as the kiosk and the commands run it: with the configured sentence encoder
+    (lexical only when there is none) and its cache folder."""
+    from assistant.understanding.encoder import build_encoder
+
+    cache = config.path(config.matching.cache_folder) if config.matching.cache_folder else None
+    return QuestionAnswerer(
+        library, config.matching, config.languages, build_encoder(config.matching), cache
+    )

@@ -18,17 +18,23 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from assistant.config import MatchingConfig
 from assistant.content import Document, Library, Section
+from assistant.understanding.dense import DenseIndex, build_dense_index
+from assistant.understanding.hybrid import Assessment, assess, decide, load_calibration
 from assistant.understanding.language import content_words, cue_words, terms, word_terms
+from assistant.understanding.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from assistant.understanding.encoder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +73,11 @@ _CUE_WEIGHT = 1.0
 #: Weight of the best sentence against the whole section in ranking.
 _UNIT_WEIGHT = 0.5
 #: Third-party loggers held at WARNING (see _quiet_libraries).
+#: Weight of a sentence's lexical score beside its closeness when answer sentences are chosen.
+_SENTENCE_LEXICAL = 0.05
+#: A next best sentence is read too when its score is this near the best one's.
+_SENTENCE_NEAR = 0.02
 _QUIET_LOGGERS = ("bm25s", "simplemma", "wordfreq", "numba")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"«(]?[A-ZÅÄÖÉÈÊÀÂÇÎÔÛ0-9])")
 
 
 @dataclass(frozen=True)
@@ -98,12 +107,6 @@ class QueryWord:
     weight: float
     #: How much the word says about a subject: rare words much, everyday words little.
     specificity: float
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a section's text, in order."""
-    parts = (p.strip() for para in text.split("\n\n") for p in _SENTENCE_END.split(para))
-    return [p for p in parts if p]
 
 
 class LanguageIndex:
@@ -246,41 +249,84 @@ class LanguageIndex:
                 total = part if total is None else total + part
         return total
 
-    def pick_sentences(self, index: int, query: Sequence[QueryWord], count: int) -> tuple[str, str]:
-        """(answer, more): the ``count`` best sentences of the section in text order, the rest."""
+    def pick_sentences(
+        self,
+        index: int,
+        query: Sequence[QueryWord],
+        count: int,
+        closeness: np.ndarray | None = None,
+    ) -> tuple[str, str]:
+        """(answer, more): the sentences of the section that best answer the question (at most
+        ``count``, in text order) and the rest.
+
+        A sentence's score is its lexical weight (the idf of the question's terms it has) and,
+        with an encoder, its closeness to the question (``closeness``, one per sentence); the
+        best sentence is read, and each next best that scores nearly as well."""
         sentences = split_sentences(self.entries[index][1].text)
         weights = {t: self.idf.get(t, 0.0) * w.similarity for w in query for t in w.terms}
-        scored = []
-        for i, sentence in enumerate(sentences):
-            words = set(terms(sentence, self.lang))
-            scored.append((sum(w for t, w in weights.items() if t in words), -i))
-        ranked = sorted(range(len(sentences)), key=lambda i: scored[i], reverse=True)
-        best = scored[ranked[0]][0] if ranked else 0.0
+        lexical = np.array(
+            [sum(w for t, w in weights.items() if t in set(terms(s, self.lang))) for s in sentences]
+        )
+        if closeness is not None and len(closeness) == len(sentences) and len(sentences) > 1:
+            top = float(lexical.max())
+            score = closeness + _SENTENCE_LEXICAL * (lexical / top if top > 0 else lexical)
+            near = _SENTENCE_NEAR
+        else:
+            score, near = lexical, 0.0
+        ranked = sorted(range(len(sentences)), key=lambda i: (-score[i], i))
+        best = float(score[ranked[0]]) if ranked else 0.0
         if best <= 0:
             chosen = set(range(min(count, len(sentences))))
         else:
             chosen = {ranked[0]}
             for i in ranked[1:count]:
-                if scored[i][0] >= 0.5 * best:
+                if (near and score[i] >= best - near) or (not near and score[i] >= 0.5 * best):
                     chosen.add(i)
         answer = " ".join(s for i, s in enumerate(sentences) if i in chosen)
         more = " ".join(s for i, s in enumerate(sentences) if i not in chosen)
         return answer, more
 
 
-class Matcher:
-    """Matches questions against the library, one index per language."""
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a question: answer the first match, ask back between the matches, or
+    decline (no matches)."""
 
-    def __init__(self, library: Library, config: MatchingConfig, languages: Sequence[str]) -> None:
+    outcome: Literal["answer", "ask", "decline"]
+    matches: tuple[Match, ...]
+    #: Probability that the best section answers (see :mod:`.hybrid`); the lexical confidence
+    #: without an encoder.
+    probability: float
+
+
+class Matcher:
+    """Matches questions against the library, one index per language; with a sentence
+    encoder also a dense index per language, and the hybrid decision of :mod:`.hybrid`."""
+
+    def __init__(
+        self,
+        library: Library,
+        config: MatchingConfig,
+        languages: Sequence[str],
+        encoder: Encoder | None = None,
+        cache: Path | None = None,
+    ) -> None:
         self.config = config
+        self.encoder = encoder
         self.indexes = {
             lang: LanguageIndex(library.sections(lang), lang)
             for lang in languages
             if library.sections(lang)
         }
+        self.dense: dict[str, DenseIndex] = {}
+        if encoder is not None:
+            self.calibration = load_calibration()
+            for lang, index in self.indexes.items():
+                self.dense[lang] = build_dense_index(index.entries, encoder, cache)
 
     def best(self, text: str, lang: str) -> Match | None:
-        """The best section however weak the match (None when nothing in the question is known)."""
+        """The best section by lexical matching alone, however weak (None when nothing in the
+        question is known)."""
         index = self.indexes.get(lang)
         if index is None:
             return None
@@ -294,6 +340,57 @@ class Matcher:
         document, section = index.entries[best]
         answer, more = index.pick_sentences(best, query, self.config.answer_sentences)
         return Match(document, section, round(index.coverage(query), 3), answer, more)
+
+    def assess(self, text: str, lang: str) -> Assessment | None:
+        """The hybrid assessment of a question (None without an encoder or documents)."""
+        found = self._assess(text, lang)
+        return found[0] if found is not None else None
+
+    def _assess(
+        self, text: str, lang: str
+    ) -> tuple[Assessment, LanguageIndex, list[QueryWord], np.ndarray] | None:
+        index, dense = self.indexes.get(lang), self.dense.get(lang)
+        if index is None or dense is None or self.encoder is None:
+            return None
+        query = index.query(text)
+        lexical = (
+            index.rank(query, index.cue_terms(text))
+            if any(w.similarity for w in query)
+            else np.zeros(len(index.entries))
+        )
+        vector = self.encoder.encode([text], query=True)[0]
+        scores = dense.section_scores(vector)
+        return (
+            assess(lexical, index.coverage(query), scores, self.calibration),
+            index,
+            query,
+            vector,
+        )
+
+    def decide(self, text: str, lang: str) -> Decision:
+        """Answer, ask back or decline: by the hybrid decision with an encoder, else by the
+        lexical confidence (``matching.min_confidence``)."""
+        found = self._assess(text, lang)
+        if found is None:
+            match = self.match(text, lang)
+            if match is None:
+                return Decision("decline", (), 0.0)
+            return Decision("answer", (match,), match.confidence)
+        assessment, index, query, vector = found
+        outcome = decide(assessment, self.config.answer_probability, self.config.ask_probability)
+        if outcome == "decline":
+            return Decision("decline", (), assessment.probability)
+        chosen = assessment.order[: 1 if outcome == "answer" else 2]
+        dense = self.dense[lang]
+        matches = []
+        for position in chosen:
+            document, section = index.entries[position]
+            closeness = dense.sentence_scores(vector, position)
+            answer, more = index.pick_sentences(
+                position, query, self.config.answer_sentences, closeness
+            )
+            matches.append(Match(document, section, assessment.probability, answer, more))
+        return Decision(outcome, tuple(matches), assessment.probability)
 
     def match(self, text: str, lang: str) -> Match | None:
         """The answering section, or None when no section is confident enough."""

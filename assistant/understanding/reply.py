@@ -43,9 +43,18 @@ class Reply:
     more: str
     #: For intent "language": the language asked for.
     target_lang: str | None = None
+    #: A question back ("do you mean A or B?"): the 1-based sections offered, best first, all
+    #: of ``document`` (``section`` is None then); empty otherwise.
+    candidates: tuple[int, ...] = ()
+    #: For a question back: the answer of each offered section, in the order offered.
+    offers: tuple[Reply, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """The reply as JSON-ready data (without the offered answers themselves)."""
+        data = asdict(self)
+        data.pop("offers")
+        data["candidates"] = list(self.candidates)
+        return data
 
 
 class Answerer(Protocol):

@@ -1,0 +1,1 @@
+"""Sentence encoder engines, one module each, behind :class:`~..encoder.Encoder`."""
