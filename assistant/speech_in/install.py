@@ -149,7 +149,13 @@ def unpack_zip(zip_path: Path, target: Path, *, max_bytes: int = MAX_UNPACKED_BY
                         dst.write(chunk)
     except FileNotFoundError:
         raise ModelError("archive-missing", f"{zip_path}: no such file") from None
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, zlib.error) as exc:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        zipfile.LargeZipFile,
+        zlib.error,
+        UnicodeDecodeError,
+    ) as exc:
         raise ModelError(
             "archive-invalid", f"{zip_path}: not a usable zip ({exc})", fix="copy it again"
         ) from None
