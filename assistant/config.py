@@ -47,8 +47,9 @@ class MatchingConfig:
     min_confidence: float = 0.35
     #: Sentence encoder for matching by meaning ("multilingual-e5-small"); "": lexical only.
     encoder: str = "multilingual-e5-small"
-    #: Threads the encoder may use; 0: as many as there are cores.
-    encoder_threads: int = 0
+    #: Threads the encoder may use (0: as many as there are cores). One keeps a question at
+    #: about 20 ms while speech recognition uses the other core; more can take seconds then.
+    encoder_threads: int = 1
     #: With the encoder: the best section answers when the probability that it is right is at
     #: least this; from ask_probability up to it, the kiosk asks back between the two best
     #: sections; below, it declines and lists the topics.

@@ -6,7 +6,7 @@ more from :func:`add_folder`) with four TOML files a translator can read and ext
 - ``language.toml``: its name, Snowball stemmer, letters, elisions, stopwords, question cues;
 - ``commands.toml``: how visitors say each command (phrasings, verb/object rules, the names
   of the languages, words that go with any command, fillers);
-- ``everyday.toml``: general everyday wording (idioms, synonyms, body parts, other subjects);
+- ``everyday.toml``: general everyday wording (idioms, synonyms);
 - ``texts.toml``: every sentence the kiosk says outside of the documents.
 
 Loading checks the structure: unknown or missing keys, values of the wrong type, a phrasing
@@ -110,10 +110,6 @@ class Language:
     rules: tuple[Rule, ...]
     phrases: Mapping[str, str]
     synonyms: Mapping[str, str]
-    body_part_concept: str
-    body_parts: tuple[str, ...]
-    off_topic_words: tuple[str, ...]
-    off_topic_phrases: Mapping[str, str]
     texts: Mapping[str, str]
 
     def text(self, key: str, **values: str) -> str:
@@ -262,11 +258,7 @@ def _load(code: str, folder: Path) -> Language:
     names = commands.mapping(commands.data, "language_names")
 
     everyday = _File(folder / "everyday.toml")
-    everyday.only(everyday.data, {"phrases", "synonyms", "body_parts", "off_topic"})
-    body = everyday.table("body_parts")
-    everyday.only(body, {"concept", "words"}, "[body_parts] ")
-    other = everyday.table("off_topic")
-    everyday.only(other, {"words", "phrases"}, "[off_topic] ")
+    everyday.only(everyday.data, {"phrases", "synonyms"})
 
     return Language(
         code=code,
@@ -285,10 +277,6 @@ def _load(code: str, folder: Path) -> Language:
         rules=rules,
         phrases=everyday.mapping(everyday.data, "phrases"),
         synonyms=everyday.mapping(everyday.data, "synonyms"),
-        body_part_concept=everyday.text(body, "concept", "[body_parts] "),
-        body_parts=everyday.words(body, "words", "[body_parts] "),
-        off_topic_words=everyday.words(other, "words", "[off_topic] "),
-        off_topic_phrases=everyday.mapping(other, "phrases"),
         texts=_texts(_File(folder / "texts.toml")),
     )
 

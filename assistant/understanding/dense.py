@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +105,7 @@ def _read(path: Path | None, sections: int, sentences: int) -> tuple[np.ndarray,
     try:
         with np.load(path) as data:
             found = (np.asarray(data["sections"]), np.asarray(data["sentences"]))
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         logger.warning("ignoring the unreadable cache %s: %s", path, exc)
         return None
     if len(found[0]) != sections or len(found[1]) != sentences:
@@ -117,7 +119,7 @@ def _write(path: Path | None, sections: np.ndarray, sentences: np.ndarray) -> No
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial.npz")
+        partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
         np.savez(partial, sections=sections, sentences=sentences)
         partial.replace(path)
     except OSError as exc:

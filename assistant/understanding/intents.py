@@ -19,9 +19,7 @@ dropped, it is
    counts most), and when they point to several, the closest phrasing decides.
 
 Anything with a word about a subject (``orsaker``, ``spasmes`` ...) is left to matching, as is
-anything naming another subject (another illness, opening hours: ``när stänger ni`` is no
-stop command; see ``everyday.toml``), and anything made only of stopwords that no phrasing or
-rule covers.
+anything made only of stopwords that no phrasing or rule covers.
 Switching language names the language (``på franska``, ``en suédois``) or not (``byt
 språk``: the other language).
 """
@@ -35,7 +33,6 @@ from typing import TYPE_CHECKING, cast
 
 from assistant.language_data import is_supported, language, supported_languages
 from assistant.understanding.language import (
-    is_off_topic,
     lemma,
     normalize,
     stopwords,
@@ -101,8 +98,6 @@ def _detect(text: str, lang: str) -> IntentMatch | None:
         return None
     if sum(w not in stop for w in words) > _MAX_CONTENT:
         return None
-    if any(is_off_topic(w, lang) for w in words):
-        return None  # "när stänger ni", "où sont les toilettes": a practical question
     core = " ".join(words)
     intent = table.exact.get(core)
     if intent is None:
@@ -172,6 +167,10 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
             if word in stop or key in table.neutral:
                 continue
             return None  # a word about something else: not a command
+        if word not in table.forms:
+            # a command word in a form no phrasing uses ("när stänger ni", "c'est fermé"
+            # beside "stäng av", "fermez"): a statement or a question, not a command
+            return None
         for intent in intents:
             scores[intent] = scores.get(intent, 0.0) + 1.0 / len(intents)
             if (intent, key) in table.single:
@@ -248,6 +247,8 @@ class _Table:
     patterns: dict[frozenset[str], Intent]
     #: the verb/object rules (see _by_rule)
     rules: tuple[_Rule, ...] = ()
+    #: every word of every phrasing and language name, as said
+    forms: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=8)
@@ -299,6 +300,11 @@ def _table(lang: str) -> _Table:
         neutral=frozenset(neutral),
         patterns=_patterns(table.phrases, table.phrase_intents, lang),
         rules=_rules(lang),
+        forms=frozenset(
+            w
+            for phrase in [*table.phrases, *data.language_names]
+            for w in normalize(phrase, lang).split()
+        ),
     )
 
 

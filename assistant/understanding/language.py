@@ -15,15 +15,11 @@ files in ``assistant/lang/<code>/``):
   yields ``muskel`` and ``kramp``;
 - how common a word is in everyday language (wordfreq), so that a rare word the documents
   never use (an illness, a place) weighs more than an everyday one;
+- question cues (``language.toml`` ``[question_cues]``): interrogatives that say what kind of
+  answer is wanted ("varför", "pourquoi" ask for a cause) stand for a concept word;
 - everyday wording (``everyday.toml``): idioms rewritten to the plain words they mean ("bli
   av med" -> bota) in questions and documents alike, and for a word the documents lack, the
   words of the same meaning ("doktor" -> läkare);
-- other subjects (``everyday.toml`` ``[off_topic]``): words naming another illness or a
-  practical matter of the place, evidence that a question is not about the documents;
-- body parts (``everyday.toml`` ``[body_parts]``): a question naming one asks where something
-  strikes; it is a cue for the language's concept word ("kroppsdel", "membre");
-- question cues (``language.toml`` ``[question_cues]``): interrogatives that say what kind of
-  answer is wanted ("varför", "pourquoi") are mapped to a concept word of the language.
 """
 
 from __future__ import annotations
@@ -160,7 +156,7 @@ def compound_parts(word: str, lang: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8)
 def _phrase_pattern(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
     data = language(lang)
-    phrases = {**data.off_topic_phrases, **data.phrases}
+    phrases = dict(data.phrases)
     table = {normalize(k, lang): normalize(v, lang) for k, v in phrases.items()}
     if not table:
         return None, table
@@ -202,35 +198,6 @@ def related_terms(word: str, lang: str) -> tuple[str, ...]:
     return table.get(word) or table.get(lemma(word, lang), ())
 
 
-@lru_cache(maxsize=8)
-def _body_parts(lang: str) -> tuple[str, frozenset[str]]:
-    data = language(lang)
-    concept = data.body_part_concept
-    words = normalize(" ".join(data.body_parts), lang).split()
-    return concept, frozenset([*words, *(lemma(w, lang) for w in words)])
-
-
-def is_body_part(word: str, lang: str) -> bool:
-    """Whether the (normalized) word names a part of the body (see everyday.toml)."""
-    parts = _body_parts(lang)[1]
-    return word in parts or lemma(word, lang) in parts
-
-
-@lru_cache(maxsize=8)
-def _off_topic_words(lang: str) -> frozenset[str]:
-    return frozenset(normalize(" ".join(language(lang).off_topic_words), lang).split())
-
-
-@lru_cache(maxsize=200_000)
-def is_off_topic(word: str, lang: str) -> bool:
-    """Whether the (normalized) word, its dictionary form or a part of it (a compound) names
-    another subject than a kiosk's: another illness, opening hours, toilets ... (see
-    ``everyday.toml``)."""
-    listed = _off_topic_words(lang)
-    forms = (word, lemma(word, lang), *compound_parts(lemma(word, lang), lang))
-    return any(form in listed or lemma(form, lang) in listed for form in forms)
-
-
 def terms(text: str, lang: str) -> list[str]:
     """The content terms of a text: stems of non-stopwords, compounds also as their parts."""
     return [t for group in word_terms(text, lang) for t in group]
@@ -261,10 +228,6 @@ class Word:
     zipf: float
     #: Terms of words with the same meaning (see everyday.toml).
     related: tuple[str, ...] = ()
-    #: Whether it names a part of the body (a cue for where, not a subject).
-    body_part: bool = False
-    #: Whether it names another subject than a kiosk's (see :func:`is_off_topic`).
-    off_topic: bool = False
 
 
 def content_words(text: str, lang: str) -> list[Word]:
@@ -277,8 +240,6 @@ def content_words(text: str, lang: str) -> list[Word]:
             is_word(word, lang),
             commonness(word, lang),
             related_terms(word, lang),
-            is_body_part(word, lang),
-            is_off_topic(word, lang),
         )
         for word in plain_words(text, lang)
         if _is_content(word, lang, stop)
@@ -298,15 +259,10 @@ def _word_terms(word: str, lang: str) -> tuple[str, ...]:
 
 
 def cue_words(text: str, lang: str) -> list[str]:
-    """The concept words the question's cues ask for (see :data:`QUESTION_CUES`; a body
-    part asks for the body-part concept)."""
+    """The concept words the question's cues ask for (``[question_cues]`` of the language:
+    "varför" asks for a cause)."""
     cues = language(lang).question_cues
-    concept = _body_parts(lang)[0]
-    stop = stopwords(lang)
-    found = [
-        cues.get(w) or (concept if w not in stop and is_body_part(w, lang) else "")
-        for w in plain_words(text, lang)
-    ]
+    found = (cues.get(w, "") for w in plain_words(text, lang))
     return list(dict.fromkeys(c for c in found if c))
 
 

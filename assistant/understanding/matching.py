@@ -1,17 +1,17 @@
 """Finding the section that answers a question, and the sentences that answer it best.
 
 Per language, two BM25 indexes (bm25s) over the same analysed terms (see
-:mod:`assistant.understanding.language`): one over whole sections (text, title and the author's
-keywords
-and example questions) and one over sentences (the text's sentences and the example
-questions). A section's rank is the sum of its normalized section score and its best
+:mod:`assistant.understanding.language`): one over whole sections (text, title and the
+author's keywords and example questions) and one over sentences (the text's sentences and the
+example questions). A section's rank is the sum of its normalized section score and its best
 sentence's normalized score. Query words that are not in the documents are mapped to the
 closest document term when they are near enough (rapidfuzz), which absorbs a misheard word.
 
 Confidence is how much of the question the documents cover: the share of the question's
 term weight (BM25 idf; a word unknown to the documents weighs as a word in no section) that
 is found in the documents. "Vad är diabetes?" or "Où sont les toilettes ?" cover nothing and
-get no answer, however a ranking would order the sections.
+get no answer, however a ranking would order the sections. With a sentence encoder, this
+ranking and this coverage are two of the inputs of the hybrid decision (:mod:`.hybrid`).
 """
 
 from __future__ import annotations
@@ -56,11 +56,6 @@ _UNKNOWN_ZIPF_ZERO = 7.0
 _UNKNOWN_ZIPF_SPAN = 3.0
 _UNKNOWN_MIN, _UNKNOWN_MAX = 0.2, 1.5
 _UNKNOWN_NOISE = 0.4
-#: Specificity of a word naming another subject (another illness, opening hours, toilets:
-#: see assistant.understanding.off_topic) that the documents lack: stronger evidence than any rare
-#: word
-#: that the question is about something else, however common the word is.
-_OFF_TOPIC = 3.0
 #: Least evidence weight of a document word, as a share of an unknown word's: a word every
 #: section uses ("spasm") tells no section from another but shows the question is on topic.
 _TOPIC_FLOOR = 0.2
@@ -178,7 +173,7 @@ class LanguageIndex:
                 found, similarity = related, _RELATED  # an everyday word for a document's
             else:
                 best = None
-                if len(whole) >= _FUZZY_MIN_LEN and not word.off_topic:
+                if len(whole) >= _FUZZY_MIN_LEN:
                     best = process.extractOne(
                         whole,
                         self._by_initial.get(whole[0], ()),
@@ -188,13 +183,9 @@ class LanguageIndex:
                 found, similarity = ((best[0],), best[1] / 100.0) if best else ((), 0.0)
                 if best and word.known:
                     similarity *= _FUZZY_KNOWN_WORD
-            if not found and word.body_part:
-                continue  # where, not what: a cue for ranking (cue_terms), no evidence
             if found and found[0] not in self._whole_terms:
                 similarity *= _PART_ONLY  # in the documents only inside compounds: weak
             specificity = _specificity(word.known, word.zipf)
-            if word.off_topic and not found:
-                specificity = _OFF_TOPIC  # another illness, the opening hours ...
             if found:
                 idf = sum(self.idf[t] for t in found) / len(found)
                 weight = specificity * max(idf, _TOPIC_FLOOR * self.unknown_weight)
