@@ -45,6 +45,11 @@ COMMANDS: tuple[str, ...] = (
     "louder",
     "quieter",
     "language",
+    "yes",
+    "no",
+    "thanks",
+    "first",
+    "second",
 )
 
 #: Every sentence a language must have, and the placeholders each may use.
@@ -76,6 +81,9 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
     "limit_faster": frozenset(),
     "limit_louder": frozenset(),
     "limit_quieter": frozenset(),
+    "ask_question": frozenset(),
+    "ok_ask_again": frozenset(),
+    "welcome": frozenset(),
     "speech_input_model_missing": frozenset(),
     "speech_input_other": frozenset(),
 }

@@ -96,6 +96,7 @@ class Dialog:
         self._last_reply: Reply | None = None
         self._answer_lang = self.lang
         self._more_read = False
+        self._offers: tuple[Reply, ...] = ()  # the sections of a question back, best first
         self._last_said: tuple[Say, ...] = self._greeting()
         self._misses = 0
         self._failures = 0
@@ -278,9 +279,27 @@ class Dialog:
             lang = reply.lang if reply.lang in self._config.languages else self.lang
         self._set_lang(lang, out)
         self._misses = 0
+        offers, self._offers = self._offers, ()  # a question back holds for one turn
         match reply.intent:
+            case "question" if reply.offers:
+                self._ask_back(reply, out)
             case "question":
                 self._answer(reply, out)
+            case "yes" | "first" | "second" if offers:
+                chosen = 1 if reply.intent == "second" else 0
+                if chosen < len(offers):
+                    self._answer(offers[chosen], out)
+                else:
+                    self._not_understood(out)
+            case "yes" if self._more_waiting():
+                self._more(out)
+            case "yes" | "first" | "second":
+                self._speak_prompt("ask_question", out)
+            case "no" | "stop" if reply.intent == "no" or offers:
+                # "nej" to "do you mean A or B?" is heard as stop too: it ends the offer
+                self._speak_prompt("ok_ask_again", out)
+            case "thanks":
+                self._speak_prompt("welcome", out)
             case "repeat":
                 self._speak(self._last_said, out)
             case "more":
@@ -323,6 +342,22 @@ class Dialog:
         if reply.more.strip():
             says.append(Say(text("offer_more", lang), lang))
         self._speak(tuple(says), out, remember=True)
+
+    def _ask_back(self, reply: Reply, out: list[Action]) -> None:
+        """Ask which of two sections the visitor means; "ja", "den andra" ... picks one."""
+        self._offers = reply.offers
+        out.append(
+            LogEvent(
+                "ask-back",
+                {"lang": self.lang, "document": reply.document, "sections": len(reply.offers)},
+            )
+        )
+        self._speak((Say(reply.answer, self.lang),), out, remember=True)
+
+    def _more_waiting(self) -> bool:
+        """Whether the last answer offered more that has not been read."""
+        reply = self._last_reply
+        return reply is not None and bool(reply.more.strip()) and not self._more_read
 
     def _more(self, out: list[Action]) -> None:
         reply = self._last_reply

@@ -34,6 +34,9 @@ TextKey = Literal[
     "limit_faster",
     "limit_louder",
     "limit_quieter",
+    "ask_question",
+    "ok_ask_again",
+    "welcome",
 ]
 
 #: Language used for a sentence that has no text in the language asked for.

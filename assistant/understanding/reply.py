@@ -17,6 +17,11 @@ Intent = Literal[
     "louder",
     "quieter",
     "language",
+    "yes",
+    "no",
+    "thanks",
+    "first",
+    "second",
 ]
 
 
