@@ -122,6 +122,11 @@ class RecognitionConfig:
     restrict_vocabulary: bool = True
     #: Transcripts with a mean word confidence below this are treated as "not understood".
     min_confidence: float = 0.45
+    #: Hypotheses asked of the recognizer per utterance. More than 1: the core chooses the
+    #: hypothesis and the section together (a hypothesis the documents answer well wins over
+    #: a slightly likelier one they do not); Vosk then gives no word confidences, and a
+    #: transcript's confidence is the best hypothesis' share of the probability mass.
+    max_alternatives: int = 1
     #: While speech input is impossible (no model, no microphone), check again this often, in
     #: seconds; the kiosk starts listening as soon as it can, without a restart.
     recheck_interval_s: float = 30.0
@@ -325,6 +330,8 @@ def _validate(config: Config, source: str) -> None:
         raise bad(
             "matching.ask_probability/answer_probability", "must satisfy 0 <= ask <= answer <= 1"
         )
+    if not 1 <= config.recognition.max_alternatives <= 10:
+        raise bad("recognition.max_alternatives", "must be between 1 and 10")
     if m.encoder_threads < 0:
         raise bad("matching.encoder_threads", "must be 0 (all cores) or more")
     positive = {

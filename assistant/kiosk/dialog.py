@@ -214,7 +214,7 @@ class Dialog:
         if not question or confidence < self._config.recognition.min_confidence:
             self._not_understood(out)
         else:
-            self._turn(question, lang, out)
+            self._turn(question, lang, out, event.alternatives)
 
     def _typed(self, event: Typed, out: list[Action]) -> None:
         self._engage()
@@ -273,8 +273,14 @@ class Dialog:
 
     # --- one turn ----------------------------------------------------------------------------
 
-    def _turn(self, question: str, lang: str | None, out: list[Action]) -> None:
-        reply = self._brain.answer(question, lang)
+    def _turn(
+        self, question: str, lang: str | None, out: list[Action], alternatives: tuple[str, ...] = ()
+    ) -> None:
+        choose = getattr(self._brain, "answer_any", None)
+        if alternatives and callable(choose):
+            reply: Reply = choose((question, *alternatives), lang)
+        else:
+            reply = self._brain.answer(question, lang)
         if lang is None:
             lang = reply.lang if reply.lang in self._config.languages else self.lang
         self._set_lang(lang, out)

@@ -54,6 +54,8 @@ class Heard:
     text: str
     lang: str | None
     confidence: float
+    #: The recognizer's other hypotheses, next best first.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,12 @@ class Transcript:
     confidence: float
     words: tuple[Word, ...]
     duration_s: float
+    #: The recognizer's other hypotheses, next best first (``recognition.max_alternatives``).
+    alternatives: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "alternatives": list(self.alternatives),
             "text": self.text,
             "lang": self.lang,
             "confidence": round(self.confidence, 3),
@@ -160,27 +163,47 @@ class VoskModel:
 
 
 def parse_result(raw: str, lang: str, duration_s: float, offset_s: float = 0.0) -> Transcript:
-    """A Vosk JSON result as a :class:`Transcript`; word times shifted by ``-offset_s``."""
+    """A Vosk JSON result as a :class:`Transcript`; word times shifted by ``-offset_s``.
+
+    With several hypotheses (``SetMaxAlternatives``) Vosk gives each a total score and no
+    word confidences: the best one is the transcript, its confidence (and each word's) its
+    share of the hypotheses' probability mass, and the others are ``alternatives``."""
     result = json.loads(raw)
+    alternatives = result.get("alternatives")
+    share = None
+    others: tuple[str, ...] = ()
+    if isinstance(alternatives, list) and alternatives:
+        scores = np.array([float(a.get("confidence", 0.0)) for a in alternatives])
+        weights = np.exp(scores - scores.max())
+        share = float(weights[0] / weights.sum())
+        texts = [str(a.get("text", "")).strip() for a in alternatives]
+        others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
+        result = alternatives[0]
     words = tuple(
         Word(
             str(w["word"]),
             round(max(0.0, float(w["start"]) - offset_s), 3),
             round(max(0.0, float(w["end"]) - offset_s), 3),
-            float(w.get("conf", 1.0)),
+            float(w.get("conf", 1.0)) if share is None else share,
         )
         for w in result.get("result", [])
     )
     text = " ".join(w.text for w in words) if words else str(result.get("text", "")).strip()
     confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
-    return Transcript(text, lang, confidence, words, duration_s)
+    return Transcript(text, lang, confidence, words, duration_s, others)
 
 
 class VoskRecognizer:
     """Recognizes utterances in one language; a fresh Kaldi recognizer for each."""
 
-    def __init__(self, model: VoskModel, vocabulary: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        model: VoskModel,
+        vocabulary: Sequence[str] | None = None,
+        max_alternatives: int = 1,
+    ) -> None:
         self.model = model
+        self.max_alternatives = max_alternatives
         self.grammar: list[str] | None = None
         self._grammar_json: str | None = None
         self.set_vocabulary(vocabulary)
@@ -226,6 +249,8 @@ class VoskRecognizer:
         else:
             rec = vosk.KaldiRecognizer(self.model.model, self.model.rate_hz)
         rec.SetWords(True)
+        if self.max_alternatives > 1:
+            rec.SetMaxAlternatives(self.max_alternatives)
         return rec
 
 
@@ -310,7 +335,9 @@ def build_recognizer(
         texts = (
             vocabulary.get(code) if vocabulary and config.recognition.restrict_vocabulary else None
         )
-        recognizers[code] = VoskRecognizer(load_model(config, code), texts)
+        recognizers[code] = VoskRecognizer(
+            load_model(config, code), texts, config.recognition.max_alternatives
+        )
     if len(recognizers) == 1:
         return next(iter(recognizers.values()))
     return AutoRecognizer(recognizers, fit)

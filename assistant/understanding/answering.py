@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 #: Words a partial transcript needs before it can read as a whole question.
 WHOLE_QUESTION_WORDS = 3
+#: Hypotheses of one utterance considered at most, and how much each later one is discounted.
+MAX_HYPOTHESES = 5
+HYPOTHESIS_DISCOUNT = 0.05
 #: Topics read out in a list at most (more sections: the documents' titles are read instead).
 MAX_TOPICS = 8
 
@@ -111,6 +114,25 @@ class QuestionAnswerer:
             answer=found.answer,
             more=found.more,
         )
+
+    def answer_any(self, hypotheses: Sequence[str], lang: str | None = None) -> Reply:
+        """Answer one of a recognizer's hypotheses (best first), choosing hypothesis and section
+        together: a command in the best hypothesis is taken as it is; otherwise the hypothesis
+        whose answer is the most probably right, each later one discounted by
+        :data:`HYPOTHESIS_DISCOUNT`; the best hypothesis when none is answered."""
+        texts = [t for t in hypotheses if t.strip()][:MAX_HYPOTHESES]
+        if not texts:
+            return self.answer("", lang)
+        first = self.answer(texts[0], lang)
+        if first.intent != "question" or len(texts) == 1:
+            return first
+        best, best_score = first, first.score if _answers(first) else 0.0
+        for rank, text in enumerate(texts[1:], 1):
+            reply = self.answer(text, first.lang)
+            score = reply.score - HYPOTHESIS_DISCOUNT * rank
+            if reply.intent == "question" and _answers(reply) and score > best_score:
+                best, best_score = reply, score
+        return best
 
     def reads_complete(self, text: str, lang: str) -> bool:
         """Whether a transcript so far reads as a whole question: one a section answers, of at
@@ -208,6 +230,11 @@ class QuestionAnswerer:
             answer=f"{why} {self.topics_text(lang)}",
             more="",
         )
+
+
+def _answers(reply: Reply) -> bool:
+    """Whether a reply answers (or asks back between sections)."""
+    return reply.section is not None or bool(reply.candidates)
 
 
 def _bare(title: str | None) -> str:

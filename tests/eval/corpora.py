@@ -72,12 +72,22 @@ def load_cases(name: str) -> list[Case]:
 
 
 def run_cases(
-    answerer: Answerer, cases: Sequence[Case], transform: Callable[[Case], str] | None = None
+    answerer: Answerer,
+    cases: Sequence[Case],
+    transform: Callable[[Case], list[str]] | None = None,
 ) -> list[Outcome]:
-    return [
-        Outcome(case, answerer.answer(transform(case) if transform else case.text, case.lang))
-        for case in cases
-    ]
+    """Each case answered; with ``transform``, as the recognizer's hypotheses it gives (best
+    first), one of them chosen by ``answer_any`` when there are several."""
+    out = []
+    for case in cases:
+        texts = transform(case) if transform else [case.text]
+        choose = getattr(answerer, "answer_any", None)
+        if len(texts) > 1 and callable(choose):
+            reply: Reply = choose(texts, case.lang)
+        else:
+            reply = answerer.answer(texts[0], case.lang)
+        out.append(Outcome(case, reply))
+    return out
 
 
 def kind(case: Case) -> str:
@@ -97,19 +107,21 @@ def summary(outcomes: Sequence[Outcome]) -> dict[tuple[str, str], tuple[float, i
 
 
 def simulated(
-    lang_vocabulary: dict[str, list[str]], wer: float, seed: int
-) -> Callable[[Case], str]:
-    """A transform through the simulated recognizer of ``bench/asr_sim.py``."""
+    lang_vocabulary: dict[str, list[str]], wer: float, seed: int, hypotheses: int = 1
+) -> Callable[[Case], list[str]]:
+    """A transform through the simulated recognizer of ``bench/asr_sim.py``: ``hypotheses``
+    independent noisy versions of each question (a stand-in for a recognizer's n-best list;
+    the first is what a single-best recognizer would give)."""
     sys.path.insert(0, str(PROJECT_DIR / "bench"))
-    import asr_sim
+    import asr_sim  # type: ignore[import-not-found,unused-ignore]
 
-    rng = random.Random(seed)
+    rngs = [random.Random(seed + 1000 * k) for k in range(hypotheses)]
 
-    def transform(case: Case) -> str:
+    def transform(case: Case) -> list[str]:
         if case.style == "command":
-            return case.text
-        out: str = asr_sim.simulate(case.text, case.lang, wer, rng, lang_vocabulary[case.lang])
-        return out
+            return [case.text]
+        vocabulary = lang_vocabulary[case.lang]
+        return [asr_sim.simulate(case.text, case.lang, wer, rng, vocabulary) for rng in rngs]
 
     return transform
 
@@ -121,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpora", nargs="*", default=list(DEVELOPMENT))
     parser.add_argument("--wer", type=float, default=0.0)
+    parser.add_argument("--nbest", type=int, default=1, help="simulated hypotheses per question")
     parser.add_argument("--misses", action="store_true", help="print the wrong answers")
     args = parser.parse_args(argv)
     for name in args.corpora:
@@ -140,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             vocab = {
                 k: sorted({w for t in v for w in asr_sim.normalize(t, k)}) for k, v in vocab.items()
             }
-            transform = simulated(vocab, args.wer, seed=1)
+            transform = simulated(vocab, args.wer, seed=1, hypotheses=args.nbest)
         outcomes = run_cases(answerer, cases, transform)
         table = summary(outcomes)
         for lang in config.languages:
