@@ -33,6 +33,8 @@ class Brain:
         word = text.strip().lower()
         if word in WORDS[lang]:
             return Reply(text, lang, WORDS[lang][word], None, None, None, 0.0, "", "")
+        if word == "upprepa":
+            return Reply(text, lang, "repeat", None, None, None, 0.0, "", "")
         if word == "stopp":
             return Reply(text, lang, "stop", None, None, None, 0.0, "", "")
         if word == "ett":
@@ -156,3 +158,11 @@ def test_stop_after_a_question_back_ends_the_offer_with_words_not_a_tone(lang: s
     _say(dialog, "fråga", lang)
     assert _say(dialog, "stopp", lang) == [(text("ok_ask_again", lang), lang)]
     assert _say(dialog, "stopp", lang) == []  # without an offer, stop stays a stop
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_repeated_question_back_still_waits_for_its_answer(lang: str) -> None:
+    dialog = _dialog()
+    first = _say(dialog, "fråga", lang)
+    assert _say(dialog, "upprepa", lang) == first
+    assert _say(dialog, WORD[lang]["second"], lang)[0] == ("Svar 2.", lang)

@@ -92,6 +92,10 @@ def _show(reply: Reply, as_json: bool) -> None:
         print(f"[{reply.lang}] command: {reply.intent}{target}")
         if reply.answer:
             print(reply.answer)
+    elif reply.candidates:
+        sections = ", ".join(f"#{n}" for n in reply.candidates)
+        print(f"[{reply.lang}] {reply.document}: asks back between {sections} ({reply.score:.2f})")
+        print(reply.answer)
     elif reply.section is None:
         print(f"[{reply.lang}] no answer")
         print(reply.answer)

@@ -307,6 +307,7 @@ class Dialog:
             case "thanks":
                 self._speak_prompt("welcome", out)
             case "repeat":
+                self._offers = offers  # a repeated question back still waits for its answer
                 self._speak(self._last_said, out)
             case "more":
                 self._more(out)

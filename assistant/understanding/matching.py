@@ -371,7 +371,13 @@ class Matcher:
         outcome = decide(assessment, self.config.answer_probability, self.config.ask_probability)
         if outcome == "decline":
             return Decision("decline", (), assessment.probability)
-        chosen = assessment.order[: 1 if outcome == "answer" else 2]
+        chosen = assessment.order[:1]
+        if outcome == "ask":  # the two sections offered belong to one document
+            first = index.entries[chosen[0]][0].id
+            same = [i for i in assessment.order[1:3] if index.entries[i][0].id == first]
+            if not same:
+                return Decision("decline", (), assessment.probability)
+            chosen = (chosen[0], same[0])
         dense = self.dense[lang]
         matches = []
         for position in chosen:
