@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from assistant.config import Config
 from assistant.content import load_library
-from assistant.errors import ConfigError
 from assistant.language_data import is_supported, supported_languages
 from assistant.understanding.answering import answerer_for
 from assistant.understanding.reply import Reply
@@ -34,11 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     if args.lang is not None and not is_supported(args.lang):
-        raise ConfigError(
-            "ask-bad-language",
-            f"--lang {args.lang}: no such language",
-            fix=f"give one of {', '.join(supported_languages())}, or leave --lang out",
+        known = ", ".join(supported_languages())
+        print(
+            f"usage error: --lang {args.lang}: no such language (give one of {known})",
+            file=sys.stderr,
         )
+        return 2
     library = load_library(config.path(config.content.folder), config.languages)
     answerer = answerer_for(library, config)
     questions = (

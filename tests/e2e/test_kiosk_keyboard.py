@@ -26,7 +26,7 @@ SESSIONS = {
         "switch": "på franska",
         "other": "fr",
         "greeting": "[sv] Hej! Ställ din fråga på svenska.",
-        "offer_more": "[sv] Vill du höra mer? Säg 'mer'.",
+        "offer_more": "[sv] Vill du höra mer? Säg ja.",
         "slower_said": "[sv] Nu talar jag långsammare.",
     },
     "fr": {
@@ -38,7 +38,7 @@ SESSIONS = {
         "switch": "en suédois",
         "other": "sv",
         "greeting": "[fr] Bonjour ! Posez votre question en français.",
-        "offer_more": "[fr] Voulez-vous en savoir plus ? Dites « plus ».",
+        "offer_more": "[fr] Voulez-vous en savoir plus ? Dites oui.",
         "slower_said": "[fr] Je parle maintenant plus lentement.",
     },
 }
