@@ -20,7 +20,7 @@ from assistant import PROJECT_DIR
 from assistant.config import MatchingConfig
 from assistant.content import Document, Library, Section, load_library
 from assistant.understanding.answering import QuestionAnswerer
-from assistant.understanding.matching import split_sentences
+from assistant.understanding.sentences import split_sentences
 from tests.eval.evaluate import load_cases
 
 

@@ -25,6 +25,7 @@ QUICK_FLAGS = {
     "bench_turns": ["--quick"],
     "bench_speech": ["--stops", "3"],
     "bench_endpointing": ["--silences", "0.35,0.8"],
+    "bench_understanding": ["--quick"],
 }
 
 
