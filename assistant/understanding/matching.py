@@ -67,11 +67,11 @@ _PART_ONLY = 0.5
 _CUE_WEIGHT = 1.0
 #: Weight of the best sentence against the whole section in ranking.
 _UNIT_WEIGHT = 0.5
-#: Third-party loggers held at WARNING (see _quiet_libraries).
 #: Weight of a sentence's lexical score beside its closeness when answer sentences are chosen.
 _SENTENCE_LEXICAL = 0.05
 #: A next best sentence is read too when its score is this near the best one's.
 _SENTENCE_NEAR = 0.02
+#: Third-party loggers held at WARNING (see _quiet_libraries).
 _QUIET_LOGGERS = ("bm25s", "simplemma", "wordfreq", "numba")
 
 
@@ -199,6 +199,14 @@ class LanguageIndex:
         wanted = terms(" ".join(cue_words(text, self.lang)), self.lang)
         return [t for t in dict.fromkeys(wanted) if t in self.idf]
 
+    def ranked(self, text: str) -> tuple[list[QueryWord], np.ndarray]:
+        """The question's words and the lexical score of each section (zeros when nothing in
+        the question is known)."""
+        query = self.query(text)
+        if not any(w.similarity for w in query):
+            return query, np.zeros(len(self.entries))
+        return query, self.rank(query, self.cue_terms(text))
+
     @staticmethod
     def coverage(query: Sequence[QueryWord]) -> float:
         """Share of the question's word weight found in the documents (0..1)."""
@@ -255,9 +263,8 @@ class LanguageIndex:
         best sentence is read, and each next best that scores nearly as well."""
         sentences = split_sentences(self.entries[index][1].text)
         weights = {t: self.idf.get(t, 0.0) * w.similarity for w in query for t in w.terms}
-        lexical = np.array(
-            [sum(w for t, w in weights.items() if t in set(terms(s, self.lang))) for s in sentences]
-        )
+        words = [set(terms(s, self.lang)) for s in sentences]
+        lexical = np.array([sum(w for t, w in weights.items() if t in ws) for ws in words])
         if closeness is not None and len(closeness) == len(sentences) and len(sentences) > 1:
             top = float(lexical.max())
             score = closeness + _SENTENCE_LEXICAL * (lexical / top if top > 0 else lexical)
@@ -321,10 +328,7 @@ class Matcher:
         index = self.indexes.get(lang)
         if index is None:
             return None
-        query = index.query(text)
-        if not any(w.similarity for w in query):
-            return None
-        scores = index.rank(query, index.cue_terms(text))
+        query, scores = index.ranked(text)
         best = int(np.argmax(scores))
         if scores[best] <= 0:
             return None
@@ -343,12 +347,7 @@ class Matcher:
         index, dense = self.indexes.get(lang), self.dense.get(lang)
         if index is None or dense is None or self.encoder is None:
             return None
-        query = index.query(text)
-        lexical = (
-            index.rank(query, index.cue_terms(text))
-            if any(w.similarity for w in query)
-            else np.zeros(len(index.entries))
-        )
+        query, lexical = index.ranked(text)
         vector = self.encoder.encode([text], query=True)[0]
         scores = dense.section_scores(vector)
         return (
