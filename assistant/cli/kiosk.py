@@ -24,6 +24,9 @@ from typing import Any
 
 from assistant.config import Config, InteractionMode
 
+#: After the kiosk has stopped, the process ends within this (under the unit's stop timeout).
+EXIT_AFTER_STOP_S = 3.0
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -55,6 +58,7 @@ def _notice(line: str) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    from assistant.kiosk.deadline import exit_within
     from assistant.kiosk.loop import Reload, Shutdown
     from assistant.kiosk.setup import build_kiosk
 
@@ -82,7 +86,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
     try:
-        return kiosk.run(input_lost=tell_visitor)
+        code = kiosk.run(input_lost=tell_visitor)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    # The rest of the exit (threads, the audio library's exit handlers) is bounded too.
+    exit_within(EXIT_AFTER_STOP_S, code)
+    return code

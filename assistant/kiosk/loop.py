@@ -22,6 +22,7 @@ from typing import Any
 
 from assistant.config import Config
 from assistant.errors import AssistantError
+from assistant.kiosk.deadline import run_within
 from assistant.kiosk.dialog import Dialog, DialogState
 from assistant.kiosk.events import (
     Action,
@@ -70,6 +71,10 @@ logger = logging.getLogger(__name__)
 
 #: The loop wakes at least this often to feed ``Elapsed`` (idle reset) and check for the end.
 TICK_S = 0.1
+#: Stopping (speech, microphone, speech output) ends within this, whatever hangs; a stuck
+#: step still gets :data:`STOP_STEP_MIN_S` so the later ones are tried.
+STOP_BUDGET_S = 3.0
+STOP_STEP_MIN_S = 0.2
 
 
 class Kiosk:
@@ -383,14 +388,21 @@ class Kiosk:
             logger.warning("%s", line)
 
     def _close(self, reason: str) -> None:
+        """Each step within its share of :data:`STOP_BUDGET_S`: a stuck device or engine is
+        reported with its stack and left behind, and the kiosk still stops."""
         logger.info("kiosk stopping: %s", reason)
+        steps: list[tuple[str, Callable[[], object]]] = []
         if self._watch is not None:
-            self._watch.stop()
-        for step in (self._speaker.stop, self._stop_voice, self._speaker.close):
-            try:
-                step()
-            except Exception:
-                logger.exception("kiosk: shutting down")
+            steps.append(("the re-checks", self._watch.stop))
+        steps += [
+            ("stopping speech", self._speaker.stop),
+            ("stopping the microphone", self._stop_voice),
+            ("closing the speech output", self._speaker.close),
+        ]
+        deadline = time.monotonic() + STOP_BUDGET_S
+        for what, step in steps:
+            left_s = max(STOP_STEP_MIN_S, deadline - time.monotonic())
+            run_within(step, left_s, f"kiosk shutdown: {what}")
         self._log("kiosk-stopped", {"reason": reason, "turns": self.turns})
 
     def _stop_voice(self) -> None:

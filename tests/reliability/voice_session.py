@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,9 +188,14 @@ class VoiceSession:
         )
 
     def close(self) -> tuple[int, float]:
-        """SIGTERM; the exit code and how long the program took to exit."""
+        """SIGTERM; the exit code and how long the program took to exit. A program still
+        running 10 s after SIGTERM fails with its stacks and the devices' state."""
         try:
             return self.process.terminate()
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"still running 10 s after SIGTERM\n{self.process.tail()}\n{self.diagnose()}"
+            ) from None
         finally:
             self.process.kill()
 
