@@ -7,13 +7,15 @@ more from :func:`add_folder`) with four TOML files a translator can read and ext
 - ``commands.toml``: how visitors say each command (phrasings, verb/object rules, the names
   of the languages, words that go with any command, fillers);
 - ``everyday.toml``: general everyday wording (idioms, synonyms);
-- ``texts.toml``: every sentence the kiosk says outside of the documents.
+- ``texts.toml``: every sentence the kiosk says outside of the documents (``[texts]``), and
+  the words it reads addresses with (``[symbols]``: "punkt" for the dot of "www.exempel.se").
 
 Loading checks the structure: unknown or missing keys, values of the wrong type, a phrasing
 of an unknown command, a phrasing listed under two commands, a sentence missing or with an
-unknown ``{placeholder}``. A problem is a :class:`~assistant.errors.ConfigError` naming the
-file and the entry. Checks that need the language analysis (a word that is a stopword where
-only content words count) are made by :mod:`assistant.understanding` when it builds its tables.
+unknown ``{placeholder}``, a symbol without a word. A problem is a
+:class:`~assistant.errors.ConfigError` naming the file and the entry. Checks that need the
+language analysis (a word that is a stopword where only content words count) are made by
+:mod:`assistant.understanding` when it builds its tables.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
     "no_question": frozenset(),
     "help": frozenset({"topics"}),
     "ask_back": frozenset({"first", "second"}),
+    "topics_elsewhere": frozenset({"language", "topics"}),
     "and": frozenset(),
     "greeting": frozenset(),
     "offer_more": frozenset(),
@@ -87,6 +90,9 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
     "speech_input_model_missing": frozenset(),
     "speech_input_other": frozenset(),
 }
+
+#: The characters of web and e-mail addresses the kiosk reads as words, by name.
+SYMBOL_KEYS: tuple[str, ...] = ("dot", "at", "slash", "colon", "dash", "underscore")
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,8 @@ class Language:
     phrases: Mapping[str, str]
     synonyms: Mapping[str, str]
     texts: Mapping[str, str]
+    #: The words addresses are read with: ``dot`` -> "punkt" (every one of SYMBOL_KEYS).
+    symbols: Mapping[str, str]
 
     def text(self, key: str, **values: str) -> str:
         """The sentence ``key``, its placeholders filled in."""
@@ -267,6 +275,7 @@ def _load(code: str, folder: Path) -> Language:
 
     everyday = _File(folder / "everyday.toml")
     everyday.only(everyday.data, {"phrases", "synonyms"})
+    texts = _File(folder / "texts.toml")
 
     return Language(
         code=code,
@@ -285,7 +294,8 @@ def _load(code: str, folder: Path) -> Language:
         rules=rules,
         phrases=everyday.mapping(everyday.data, "phrases"),
         synonyms=everyday.mapping(everyday.data, "synonyms"),
-        texts=_texts(_File(folder / "texts.toml")),
+        texts=_texts(texts),
+        symbols=_symbols(texts),
     )
 
 
@@ -334,7 +344,7 @@ def _rules(file: _File) -> tuple[Rule, ...]:
 
 
 def _texts(file: _File) -> dict[str, str]:
-    file.only(file.data, {"texts"})
+    file.only(file.data, {"texts", "symbols"})
     table = file.mapping(file.data, "texts")
     file.only(table, set(TEXT_KEYS), "[texts] ")
     missing = [k for k in TEXT_KEYS if not table.get(k, "").strip()]
@@ -346,3 +356,12 @@ def _texts(file: _File) -> dict[str, str]:
             wrong = sorted(used - TEXT_KEYS[key])[0]
             raise file.error(f"[texts] {key}: unknown placeholder {{{wrong}}}")
     return table
+
+
+def _symbols(file: _File) -> dict[str, str]:
+    table = file.mapping(file.data, "symbols")
+    file.only(table, set(SYMBOL_KEYS), "[symbols] ")
+    missing = [k for k in SYMBOL_KEYS if not any(ch.isalpha() for ch in table.get(k, ""))]
+    if missing:
+        raise file.error(f"[symbols] has no word for {', '.join(missing)}")
+    return {k: " ".join(table[k].split()) for k in SYMBOL_KEYS}

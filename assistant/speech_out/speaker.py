@@ -226,7 +226,7 @@ class Speaker:
         return self._synthesizer.synthesize(text, self.settings(lang))
 
     def _speak(self, item: _Item) -> None:
-        chunks = speech_chunks(item.text)
+        chunks = speech_chunks(item.text, lang=item.lang)
         if not chunks:
             logger.warning("nothing to say: the %s text is empty or unspeakable", item.lang)
             return
@@ -329,7 +329,7 @@ def render_text(config: Config, text: str, lang: str, path: Path) -> float:
         settings = _voice_settings(config, synthesizer.list_voices())
         if lang not in settings:
             raise SpeechError("unknown-language", f"no voice is set up for {lang!r}")
-        chunks = speech_chunks(text)
+        chunks = speech_chunks(text, lang=lang)
         if not chunks:
             raise SpeechError("empty-text", "nothing to say: the text is empty or unspeakable")
         pcms = [synthesizer.synthesize(chunk, settings[lang]) for chunk in chunks]
