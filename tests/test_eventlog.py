@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,46 @@ def test_the_test_harness_fails_loudly_when_it_missed_a_whole_file(tmp_path: Pat
         log.write("turn", {"i": i})
     with pytest.raises(AssertionError, match="rotated twice"):
         reader.read()
+
+
+def test_a_symlinked_log_is_refused_and_its_target_untouched(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    path = tmp_path / "events.jsonl"
+    path.symlink_to(target)
+    with caplog.at_level(logging.WARNING):
+        log = open_event_log(path, max_bytes=10)
+        assert isinstance(log, EventLog)
+        for i in range(3):
+            log.write("turn", {"i": i})
+    assert target.read_text() == "keep me\n", "nothing is written through the link"
+    assert path.is_symlink() and not rotated_path(path).exists(), "the link is not rotated"
+    assert log.written == 0 and log.dropped == 3
+    said = [r.message for r in caplog.records if "symbolic link" in r.message]
+    assert len(said) == 2, "said when opened and at the first write, not at every write"
+    assert "set logging.event_log to the real path" in said[0]
+    path.unlink()  # the operator removes the link: the log is written again
+    log.write("turn", {"i": 3})
+    assert log.written == 1 and json.loads(path.read_text())["i"] == 3
+
+
+def test_a_dangling_symlink_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "created.txt"
+    target.parent.mkdir()
+    path = tmp_path / "events.jsonl"
+    path.symlink_to(target)
+    log = EventLog(path)
+    log.write("turn", {})
+    assert not target.exists() and log.dropped == 1
+
+
+def test_the_log_is_created_readable_by_owner_and_group_only(tmp_path: Path) -> None:
+    old = os.umask(0o002)  # a permissive umask: the mode itself must not grant others
+    try:
+        path = tmp_path / "logs" / "events.jsonl"
+        EventLog(path).write("turn", {})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640

@@ -8,10 +8,15 @@ for months: before a write would take the file past ``max_bytes`` it is renamed 
 than twice that on disk; a device or pipe given as the log (``/dev/full``, a FIFO) is never
 rotated. Privacy is decided by the caller (the dialog leaves transcripts out unless the
 operator turned them on).
+
+The file is created readable by its owner and group only (``0o640``, less with a stricter
+umask), and opened without following a symbolic link (``O_NOFOLLOW``): a link put where the log
+goes is refused, with a warning saying so, and nothing is written through it.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -23,6 +28,25 @@ from pathlib import Path
 from typing import Any, Protocol
 
 logger = logging.getLogger(__name__)
+
+#: The event log is created readable by its owner and group only.
+FILE_MODE = 0o640
+_OPEN_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+_OPEN_FLAGS |= getattr(os, "O_CLOEXEC", 0)
+
+
+def is_symlink(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
+
+
+def _symlink_warning(path: Path) -> str:
+    return (
+        f"event log {path} is a symbolic link: refused, nothing is written through it "
+        "(replace the link with a regular file, or set logging.event_log to the real path)"
+    )
 
 
 def rotated_path(path: Path) -> Path:
@@ -65,14 +89,18 @@ class EventLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 if self.max_bytes > 0:
                     self._make_room(len(data))
-                with self.path.open("ab") as f:
+                fd = os.open(self.path, _OPEN_FLAGS, FILE_MODE)
+                with os.fdopen(fd, "ab") as f:
                     f.write(data)
             except OSError as exc:
                 self.dropped += 1
                 if not self._failing:
-                    logger.warning(
-                        "event log %s cannot be written (%s); events dropped", self.path, exc
-                    )
+                    if exc.errno == errno.ELOOP or is_symlink(self.path):
+                        logger.warning("%s; events dropped", _symlink_warning(self.path))
+                    else:
+                        logger.warning(
+                            "event log %s cannot be written (%s); events dropped", self.path, exc
+                        )
                     self._failing = True
                 return
             self.written += 1
@@ -88,7 +116,7 @@ class EventLog:
         begun again. A rotation that fails is warned about once and the file grows on: an
         event is never dropped for it."""
         try:
-            info = self.path.stat()
+            info = self.path.lstat()  # a link is not rotated: the write refuses it
         except FileNotFoundError:
             return
         if not stat.S_ISREG(info.st_mode) or info.st_size == 0:
@@ -108,4 +136,10 @@ class EventLog:
 
 
 def open_event_log(path: Path | None, *, max_bytes: int = 0) -> EventSink:
-    return EventLog(path, max_bytes=max_bytes) if path is not None else NullEventLog()
+    """The event log at ``path`` (None: none). A symbolic link there is said at once; the
+    kiosk runs on, its events dropped, until the link is replaced by a regular file."""
+    if path is None:
+        return NullEventLog()
+    if is_symlink(path):
+        logger.warning("%s; events will be dropped", _symlink_warning(path))
+    return EventLog(path, max_bytes=max_bytes)
