@@ -17,6 +17,7 @@ from assistant.errors import ConfigError
 from assistant.language_data import (
     BUILTIN_FOLDER,
     COMMANDS,
+    SYMBOL_KEYS,
     TEXT_KEYS,
     _load,
     language,
@@ -82,6 +83,9 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("language.toml", "[language]\n", "[language]\ncolour = 1\n", "colour"),
         ("everyday.toml", "[synonyms]\n", '[synonyms]\n"doktor" = "x"\n', "line"),
         ("language.toml", 'snowball = "swedish"', "snowball = 3", "snowball"),
+        ("texts.toml", 'dot = "punkt"', 'dot = "."', "[symbols] has no word for dot"),
+        ("texts.toml", 'slash = "snedstreck"\n', "", "no word for slash"),
+        ("texts.toml", "[symbols]\n", '[symbols]\nhash = "brädgård"\n', "'hash'"),
     ],
 )
 def test_a_broken_entry_is_an_error_naming_the_file_and_entry(
@@ -138,8 +142,13 @@ language = ["in swedish"]
     texts = {key: f"({key})" for key in TEXT_KEYS}
     texts["topics_list"] = "I can tell you about {topics}."
     texts["help"] = "Ask about {topics}."
+    symbols = {key: key for key in SYMBOL_KEYS}  # "dot", "at" ...: words in English
     (folder / "texts.toml").write_text(
-        "[texts]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in texts.items()), "utf-8"
+        "[texts]\n"
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in texts.items())
+        + "[symbols]\n"
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in symbols.items()),
+        "utf-8",
     )
     content = tmp_path / "content"
     content.mkdir()

@@ -165,12 +165,31 @@ class QuestionAnswerer:
         return self.matcher.fit(text, lang)
 
     def topics_text(self, lang: str) -> str:
-        """What the kiosk can talk about, from the section titles, in ``lang``."""
+        """What the kiosk can talk about, from the section titles, in ``lang``; with no
+        documents in ``lang``, the topics of another language's, saying they are in it."""
+        elsewhere = self._topics_elsewhere(lang)
+        if elsewhere:
+            return elsewhere
         return self._language(lang).text("topics_list", topics=self._topic_list(lang))
 
     def help_text(self, lang: str) -> str:
         """What a visitor can ask and say, short enough to be spoken."""
+        elsewhere = self._topics_elsewhere(lang)
+        if elsewhere:
+            return elsewhere
         return self._language(lang).text("help", topics=self._topic_list(lang))
+
+    def _topics_elsewhere(self, lang: str) -> str:
+        """With no documents in ``lang``: in ``lang``, that the documents are in the first
+        other language that has some, and their topics ("" when ``lang`` has documents)."""
+        served = self.library.languages()
+        other = next((code for code in self.languages if code in served), None)
+        if lang in served or other is None:
+            return ""
+        own = self._language(lang)
+        names = [name for name, code in own.language_names.items() if code == other]
+        name = names[0] if names else language(other).name
+        return own.text("topics_elsewhere", language=name, topics=self._topic_list(other))
 
     def _language(self, lang: str) -> Language:
         """The data of ``lang``, or of the first language when ``lang`` is unknown."""
