@@ -144,6 +144,10 @@ class RecognitionConfig:
     language: str = "auto"
     #: Silence that ends an utterance, in seconds.
     endpoint_silence_s: float = _ranged(0.8, 0.1, 5.0)
+    #: What hears that silence: ``silero`` (a trained voice detector that holds in fan, music
+    #: and footstep noise; docs/benchmarks.md), ``micro``, ``webrtc``, or ``level`` (the
+    #: audio's level against the background, the endpoint before detectors).
+    endpointer: Literal["silero", "micro", "webrtc", "level"] = "silero"
     #: Shorter silence that ends an utterance which already reads as a whole question (three
     #: words or more that a section answers); 0: always wait ``endpoint_silence_s`` (which
     #: is also the most it waits).

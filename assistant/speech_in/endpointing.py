@@ -15,10 +15,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from assistant.audio import Int16Array
+
+
+class Endpointer(Protocol):
+    """Tells where voice ended: fed 16 kHz samples in order, reset at each new utterance.
+
+    :class:`LevelEndpointer` (the level of the audio) and ``vad.VadEndpointer`` (a trained
+    voice-activity detector) are the two kinds; ``recognition.endpointer`` chooses."""
+
+    voiced_s: float
+    trailing_silence_s: float
+
+    def reset(self) -> None: ...
+
+    def feed(self, samples: Int16Array) -> None: ...
+
+    def ended(self, silence_s: float) -> bool: ...
 
 
 @dataclass(frozen=True)

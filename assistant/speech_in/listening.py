@@ -24,7 +24,7 @@ import numpy as np
 from assistant.audio import Int16Array, Pcm
 from assistant.config import Config
 from assistant.errors import AssistantError, RecognitionError
-from assistant.speech_in.endpointing import LevelEndpointer
+from assistant.speech_in.endpointing import Endpointer, LevelEndpointer
 from assistant.speech_in.recognition import (
     Recognizer,
     Utterance,
@@ -35,6 +35,7 @@ from assistant.speech_in.recognition import (
     vosk_recognizers,
 )
 from assistant.speech_in.sources import RATE_HZ, AudioSource, MicrophoneSource
+from assistant.speech_in.vad import endpointer_factory
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,8 @@ class VoskSegmenter:
     ``endpoint_silence_s`` of silence after voice (:mod:`.endpointing`: Vosk's rules can fail
     to fire when its decoder is unsure), or at ``max_utterance_s``. Words that already read as a
     whole question (``complete(text, lang)`` on a language's partial transcript) end sooner, at
-    ``quick_silence_s``. The utterance carries the
+    ``quick_silence_s``. ``endpointer`` makes the level endpoint's stand-in (``vad.py``: a
+    voice-activity detector, ``recognition.endpointer``). The utterance carries the
     audio (with up to ``pre_roll_s`` before the start) and each language's transcript, decoded
     while the audio streamed in, so recognition needs no second pass. Recognizers are replaced
     after every utterance (a new visitor may be next).
@@ -106,13 +108,14 @@ class VoskSegmenter:
         quick_silence_s: float = 0.0,
         complete: Callable[[str, str], bool] | None = None,
         pre_roll_s: float = 1.0,
+        endpointer: Callable[[], Endpointer] = LevelEndpointer,
     ) -> None:
         if not recognizers:
             raise RecognitionError("no-language", "no recognizer to segment with")
         self.recognizers = list(recognizers)
         self.max_utterance_s = max_utterance_s
         self.endpoint_silence_s = endpoint_silence_s
-        self._level = LevelEndpointer() if endpoint_silence_s is not None else None
+        self._level = endpointer() if endpoint_silence_s is not None else None
         self.quick_silence_s = quick_silence_s
         self.complete = complete
         self._judged: dict[tuple[str, str], bool] = {}
@@ -368,12 +371,15 @@ def microphone_listener(
         endpoint_silence_s=rec.endpoint_silence_s,
         quick_silence_s=min(rec.quick_endpoint_silence_s, rec.endpoint_silence_s),
         complete=complete,
+        endpointer=endpointer_factory(rec.endpointer),
     )
     return Listener(source, segmenter, refresh=refresh_devices)
 
 
 def prepare_recognition(config: Config) -> None:
-    """Fail fast: every recognition language has a valid model that loads, and the mic opens."""
+    """Fail fast: every recognition language has a valid model that loads, the endpointer
+    loads, and the mic opens."""
+    endpointer_factory(config.recognition.endpointer)
     langs = recognition_languages(config)
     for lang in langs:
         load_model(config, lang)
