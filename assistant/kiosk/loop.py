@@ -6,7 +6,10 @@ feeds the dialog ``Elapsed`` from the monotonic clock (the only clock; the dialo
 turns each item into a dialog event, executes the actions it gets back in order and writes
 the event log with the timings of each turn. An exception while executing a turn's actions is
 logged with its stage and becomes ``TurnFailed`` (the error tone and an apology), once: the
-kiosk never exits on a bad turn and never loops on a failure. Building the kiosk from the
+kiosk never exits on a bad turn and never loops on a failure. A lost loudspeaker is an outage,
+not a failed turn: the kiosk logs it once and its end once, goes on serving with the answers
+printed (``on_say``), and looks for the device again (:mod:`assistant.kiosk.output_watch`);
+``first-audio`` is logged only for audio that reached the device. Building the kiosk from the
 configuration is in :mod:`assistant.kiosk.setup`; what arrives in the mailbox is in
 :mod:`assistant.kiosk.inputs` and :mod:`assistant.kiosk.items`.
 """
@@ -34,9 +37,11 @@ from assistant.kiosk.events import (
     Heard,
     InputBack,
     InputLost,
+    KeyPressed,
     LogEvent,
     ResetVoices,
     Say,
+    SentenceStarted,
     SpeechDone,
     Started,
     StartListening,
@@ -57,6 +62,7 @@ from assistant.kiosk.items import (
     SpeechEnded,
     Stoppable,
 )
+from assistant.kiosk.output_watch import OutputChanged, OutputRecheck, OutputWatch
 from assistant.kiosk.recheck import (
     Recheck,
     SpeechInputReady,
@@ -96,6 +102,7 @@ class Kiosk:
         reload: Callable[[], Any] | None = None,
         on_reloaded: Callable[[Any], None] | None = None,
         speech_watch: SpeechInputWatch | None = None,
+        output_watch: OutputWatch | None = None,
     ) -> None:
         self.dialog = dialog
         self._speaker = speaker
@@ -111,6 +118,8 @@ class Kiosk:
         self._on_reloaded = on_reloaded
         self._reloading = False
         self._watch = speech_watch  # speech input impossible: re-checks until it works
+        self._output_watch = output_watch  # the loudspeaker lost: re-checks until it is back
+        self._output_lost = False
         self._lines_typed = 0
         self._unattended = False  # nobody can type either: the kiosk stays up
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -134,12 +143,20 @@ class Kiosk:
     def play_started(self, started: PlayStarted) -> None:
         self.post(started)
 
+    def output_changed(self, change: Any) -> None:
+        """The speaker's ``on_output`` callback: its output device was lost, or is back."""
+        code, message = getattr(change, "code", None), getattr(change, "message", "")
+        self.post(OutputChanged(bool(change.lost), code, message))
+
     # --- the loop ----------------------------------------------------------------------------
     def run(self, *, input_lost: bool = False) -> int:
         """Serve until :class:`Shutdown` (exit code 0), or the end of typed input in keyboard
         mode (``end_of_input_code``: 0 when keyboard mode was asked for; not 0 when it is a
         fallback, so that a service manager restarts the kiosk)."""
         self._log("kiosk-started", {"keyboard_only": self._keyboard_only})
+        outage = getattr(self._speaker, "outage", None)
+        if outage is not None:  # known at start-up, and said there
+            self._speech_output_lost(outage.code, outage.message, at_start=True)
         self._handle(Started())
         if input_lost:
             self._handle(InputLost())
@@ -181,8 +198,10 @@ class Kiosk:
         )
 
     def _take(self, item: object) -> None:
-        if isinstance(item, Typed | ButtonPressed):
+        if isinstance(item, Typed | ButtonPressed | KeyPressed):
             self._lines_typed += 1
+        if isinstance(item, PlayStarted) and not item.earcon:
+            self._handle(SentenceStarted())  # the dialog follows which sentence is playing
         match item:
             case VoiceOnset():
                 barge = self.dialog.state is DialogState.SPEAKING
@@ -195,7 +214,8 @@ class Kiosk:
                 self._turn_kind = "typed"
                 self._turn(item)
             case SpeechEnded(status=status, error_code=code, repeated=repeated):
-                if status == "failed" and not repeated:  # the speaker logged it, toned it
+                # the speaker logged and toned a failure; an outage is logged on its own, once
+                if status == "failed" and not repeated and not self._output_lost:
                     self._log("speech-failed", {"code": code})
                 self._handle(SpeechDone(interrupted=status == "stopped"))
             case PlayStarted(at_s=at_s, earcon=False) if (
@@ -206,6 +226,12 @@ class Kiosk:
                 self._turn_start = None
             case PlayStarted():
                 pass
+            case OutputChanged(lost=True, code=code, message=message):
+                self._speech_output_lost(code, message)
+            case OutputChanged(lost=False):
+                self._speech_output_back()
+            case OutputRecheck() if self._output_watch is not None:
+                self._output_watch.check()
             case MicLost(code=code, message=message):
                 typing = not self._input_ended
                 also = "typed input works" if typing else "nothing to type on either"
@@ -232,7 +258,9 @@ class Kiosk:
                 self._watch.check(self.post)
             case SpeechInputReady():
                 self._speech_ready(item)
-            case ButtonPressed() | InputBack() | InputLost() | SpeechDone() | TurnFailed():
+            case ButtonPressed() | KeyPressed() | InputBack() | InputLost() | SpeechDone():
+                self._handle(item)
+            case TurnFailed():
                 self._handle(item)
             case _:
                 logger.warning("kiosk: ignoring unknown item %r", item)
@@ -321,6 +349,35 @@ class Kiosk:
         self._log("speech-input-started", {"languages": list(item.languages)})
         self._handle(InputBack())
 
+    # --- the loudspeaker lost and back --------------------------------------------------------
+    def _speech_output_lost(
+        self, code: str | None, message: str, *, at_start: bool = False
+    ) -> None:
+        """Once per outage: the event log, one line for the operator (at start-up the
+        readiness report said it already), and the re-checks."""
+        if self._output_lost:
+            return
+        self._output_lost = True
+        self._turn_start = None  # nothing is heard: no first-audio for this turn
+        watch = self._output_watch
+        every = f"looking for it every {watch.interval_s:g} s" if watch else "not looking for it"
+        if not at_start:
+            self._notice(
+                f"speech output lost ({code}): {message}; answers are printed only, {every}"
+            )
+        self._log("speech-output-lost", {"code": code, "at_start": at_start})
+        if watch is not None:
+            watch.start(self.post)
+
+    def _speech_output_back(self) -> None:
+        if not self._output_lost:
+            return
+        self._output_lost = False
+        if self._output_watch is not None:
+            self._output_watch.pause()
+        self._notice("speech output works again: answers are spoken and printed")
+        self._log("speech-output-back", {})
+
     # --- executing actions -------------------------------------------------------------------
     def _handle(self, event: Event) -> None:
         actions = self.dialog.handle(event)
@@ -394,6 +451,8 @@ class Kiosk:
         steps: list[tuple[str, Callable[[], object]]] = []
         if self._watch is not None:
             steps.append(("the re-checks", self._watch.stop))
+        if self._output_watch is not None:
+            steps.append(("the speech output re-checks", self._output_watch.close))
         steps += [
             ("stopping speech", self._speaker.stop),
             ("stopping the microphone", self._stop_voice),

@@ -6,13 +6,16 @@ millisecond, and it means a device that was unplugged between two sentences is n
 written in blocks of :data:`BLOCK_S`; between blocks the stop event is checked, and a stop
 aborts the stream, which drops what is buffered, so output falls silent within a block plus the
 device latency. The stream runs at the audio's own rate when the device accepts it, else at the
-device's default rate (resampled with soxr), in mono or else stereo.
+device's default rate (resampled with soxr), in mono or else stereo. ``on_audio`` (optional) is
+called once per chunk when its first block has been written into the started stream: the
+moment audio reached the device (a device that cannot be opened never calls it).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -75,8 +78,10 @@ class SoundDevicePlayer:
 
     def check(self) -> None:
         """Fail now (AudioError) when the output device cannot be opened."""
-        index = output_device(self.device)
-        self._format(index, 22050)
+        with stream_guard():  # no PortAudio refresh under the device queries
+            self._formats.clear()  # device indices change when the list is refreshed
+            index = output_device(self.device)
+            self._format(index, 22050)
 
     def _format(self, index: int, rate_hz: int) -> tuple[int, int]:
         """(rate, channels) the device accepts for audio at ``rate_hz``."""
@@ -104,7 +109,9 @@ class SoundDevicePlayer:
             f"nor {default_rate} Hz 16-bit audio",
         )
 
-    def play(self, pcm: Pcm, stop: threading.Event) -> None:
+    def play(
+        self, pcm: Pcm, stop: threading.Event, on_audio: Callable[[], None] | None = None
+    ) -> None:
         if stop.is_set() or len(pcm.samples) == 0:
             return
         sd = _sounddevice()
@@ -133,6 +140,8 @@ class SoundDevicePlayer:
                         stream.abort()
                         return
                     stream.write(np.ascontiguousarray(frames[start : start + block]))
+                    if start == 0 and on_audio is not None:
+                        _notify(on_audio)
                 if stop.is_set():
                     stream.abort()
                 else:
@@ -147,3 +156,11 @@ class SoundDevicePlayer:
                     stream.close(ignore_errors=True)
                 except Exception:
                     logger.debug("closing the output stream failed", exc_info=True)
+
+
+def _notify(on_audio: Callable[[], None]) -> None:
+    """Call ``on_audio``; its failure is its own (logged), not the device's."""
+    try:
+        on_audio()
+    except Exception:
+        logger.exception("the on_audio callback failed")

@@ -7,6 +7,13 @@ item shares, so the playing chunk is cut within one block and the rest is droppe
 or playback failure is logged, the error tone plays (when earcons are on) and the worker goes
 on with the next item: the kiosk never stops because of speech. When the queue runs empty the
 worker calls ``on_idle`` with the :class:`SpeechOutcome` of what was just spoken.
+
+A failure that means the output device is gone (:data:`OUTPUT_LOST_CODES`) is an *outage*, not
+a failed sentence: the speaker calls ``on_output`` once with an :class:`OutputChange`, plays
+nothing more (each item ends at once, ``output_lost`` in its outcome) and tries no error tone,
+until :meth:`Speaker.check_output` finds the device again (the kiosk re-checks on a timer);
+then ``on_output`` is called once more. So a missing speaker costs one report, not two error
+lines per sentence.
 """
 
 from __future__ import annotations
@@ -39,6 +46,19 @@ Status = Literal["completed", "stopped", "failed"]
 #: While the next sentence is being synthesized, the stop event is looked at this often.
 SYNTH_POLL_S = 0.005
 
+#: Error codes that mean the output device is gone or unusable: an outage of the speaker.
+OUTPUT_LOST_CODES = frozenset(
+    {
+        "device-missing",
+        "device-ambiguous",
+        "no-output-device",
+        "output-unavailable",
+        "output-lost",
+        "portaudio-missing",
+        "portaudio-failed",
+    }
+)
+
 
 @dataclass(frozen=True)
 class SpeechOutcome:
@@ -51,10 +71,24 @@ class SpeechOutcome:
     #: (only earcons, such as the listening tone after a failed answer): the same loss of the
     #: output, already reported once.
     repeated: bool = False
+    #: Nothing (or not everything) reached the loudspeaker because the output device is lost;
+    #: the outage itself is reported once, through ``Speaker.on_output``.
+    output_lost: bool = False
+    #: The first error's line for the operator (``AssistantError.describe()``), when failed.
+    message: str = ""
 
     @property
     def completed(self) -> bool:
         return self.status == "completed"
+
+
+@dataclass(frozen=True)
+class OutputChange:
+    """The output device was lost (``lost``: with the error's code and line), or is back."""
+
+    lost: bool
+    code: str | None = None
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,8 +127,14 @@ class Speaker:
         self._run_generation = 0
         self._run_said = False  # the run has a "say" item
         self._last_failure: str | None = None  # error code of the previous run, if it failed
+        self._run_message = ""
+        self._run_lost = False  # an item of the run was not played: the output is lost
+        self._lost: OutputChange | None = None  # the outage in progress
         self._closed = False
         self.on_idle: Callable[[SpeechOutcome], None] | None = None
+        #: Called (on the worker, or the thread of :meth:`check_output`) when the output device
+        #: is lost and when it is back: once each per outage.
+        self.on_output: Callable[[OutputChange], None] | None = None
         self._synth_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="speech-synth")
         self._worker = threading.Thread(target=self._work, name="speech", daemon=True)
         self._worker.start()
@@ -127,6 +167,44 @@ class Speaker:
     @property
     def is_speaking(self) -> bool:
         return not self._idle.is_set()
+
+    @property
+    def outage(self) -> OutputChange | None:
+        """The loss of the output device in progress (nothing is played until it is back)."""
+        with self._lock:
+            return self._lost
+
+    def output_lost(self, error: AssistantError) -> None:
+        """The output device is known to be unusable (the start-up check found it so): play
+        nothing until :meth:`check_output` finds it. Reported through ``on_output`` once."""
+        self._set_lost(error)
+
+    def check_output(self) -> bool:
+        """Whether the output works; while it is lost, look for the device again (the
+        player's ``check``; a caller refreshes the device list first). Ends the outage when
+        the device is found. Call it off the loop: opening a device can take a moment."""
+        with self._lock:
+            if self._lost is None:
+                return True
+        check = getattr(self._player, "check", None)
+        if not callable(check):
+            return False
+        try:
+            check()
+        except AssistantError as exc:
+            logger.debug("speech output still unavailable: %s", exc.describe())
+            return False
+        except Exception:
+            logger.debug("checking the speech output failed", exc_info=True)
+            return False
+        with self._lock:
+            if self._lost is None:
+                return True
+            self._lost = None
+            callback = self.on_output
+        logger.debug("speech output works again")
+        self._report(callback, OutputChange(lost=False))
+        return True
 
     def settings(self, lang: str) -> VoiceSettings:
         with self._lock:
@@ -171,14 +249,18 @@ class Speaker:
     def _work(self) -> None:
         while (item := self._items.get()) is not None:
             status: Status = "stopped"
-            error: str | None = None
+            error: AssistantError | None = None
             if not item.stop.is_set():
                 with self._lock:
                     if item.generation != self._run_generation:
                         self._run_generation = item.generation
                         self._run_status, self._run_error = "completed", None
-                        self._run_said = False
+                        self._run_said, self._run_lost, self._run_message = False, False, ""
                     self._run_said |= item.kind == "say"
+                    lost = self._lost
+                if lost is not None:  # nothing reaches the loudspeaker: do not even try
+                    self._finish(item, "failed", lost.code, lost.message, lost=True)
+                    continue
                 try:
                     if item.kind == "earcon":
                         self._player.play(earcon_pcm(item.text), item.stop)
@@ -186,26 +268,60 @@ class Speaker:
                         self._speak(item)
                     status = "stopped" if item.stop.is_set() else "completed"
                 except AssistantError as exc:
+                    status, error = "failed", exc
+                    if exc.code in OUTPUT_LOST_CODES:
+                        self._set_lost(exc)
+                        self._finish(item, status, exc.code, exc.describe(), lost=True)
+                        continue
                     logger.error("speech output failed: %s", exc.describe())
-                    status, error = "failed", exc.code
                     self._error_tone(item)
                 except Exception as exc:  # a bug must not silence the kiosk
                     logger.exception("speech output failed unexpectedly")
-                    status, error = "failed", type(exc).__name__
+                    status = "failed"
+                    error = SpeechError(type(exc).__name__, f"{type(exc).__name__}: {exc}")
                     self._error_tone(item)
-            self._finish(item, status, error)
+            code, message = (error.code, error.describe()) if error is not None else (None, "")
+            self._finish(item, status, code, message)
 
-    def _finish(self, item: _Item, status: Status, error: str | None) -> None:
+    def _set_lost(self, error: AssistantError) -> None:
+        with self._lock:
+            if self._lost is not None:
+                return
+            self._lost = OutputChange(lost=True, code=error.code, message=error.describe())
+            change, callback = self._lost, self.on_output
+        logger.debug("speech output lost: %s", change.message)
+        self._report(callback, change)
+
+    @staticmethod
+    def _report(callback: Callable[[OutputChange], None] | None, change: OutputChange) -> None:
+        if callback is None:
+            return
+        try:
+            callback(change)
+        except Exception:
+            logger.exception("the on_output callback failed")
+
+    def _finish(
+        self,
+        item: _Item,
+        status: Status,
+        code: str | None,
+        message: str = "",
+        *,
+        lost: bool = False,
+    ) -> None:
         callback = None
         with self._lock:
             current = item.generation == self._run_generation and not item.stop.is_set()
             if current and status == "failed" and self._run_status == "completed":
-                self._run_status, self._run_error = "failed", error
+                self._run_status, self._run_error, self._run_message = "failed", code, message
+            if current and lost:
+                self._run_lost = True
             self._pending -= 1
             if self._pending == 0:
                 outcome = self._outcome()
                 self._run_status, self._run_error = "completed", None
-                self._run_said = False
+                self._run_said, self._run_lost, self._run_message = False, False, ""
                 callback = self.on_idle
                 self._idle.set()
         if callback is not None:
@@ -220,7 +336,7 @@ class Speaker:
         repeated = status == "failed" and not self._run_said and error == self._last_failure
         if status != "stopped":
             self._last_failure = error if status == "failed" else None
-        return SpeechOutcome(status, error, repeated)
+        return SpeechOutcome(status, error, repeated, self._run_lost, self._run_message)
 
     def _synthesize(self, text: str, lang: str) -> Pcm:
         return self._synthesizer.synthesize(text, self.settings(lang))
