@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.config import Config
 from assistant.errors import SpeechError
+
+if TYPE_CHECKING:
+    from assistant.speech_out.speaker import SpeechOutcome
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +35,7 @@ def _text(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    from assistant.speech_out.speaker import build_speaker, render_text, speak_text
+    from assistant.speech_out.speaker import SpeechOutcome, build_speaker, render_text, speak_text
     from assistant.speech_out.synthesis import Pyttsx3Synthesizer
 
     if args.list_voices:
@@ -44,12 +48,14 @@ def run(args: argparse.Namespace, config: Config) -> int:
         return 0
     if args.earcon:
         speaker = build_speaker(config)
+        outcomes: list[SpeechOutcome] = []
+        speaker.on_idle = outcomes.append
         try:
             speaker.earcon(args.earcon)
             speaker.wait()
         finally:
             speaker.close()
-        return 0
+        return _report(outcomes[-1] if outcomes else SpeechOutcome("completed"))
     lang = args.lang or config.dialog.default_language
     if lang not in config.languages:
         raise SpeechError(
@@ -63,8 +69,13 @@ def run(args: argparse.Namespace, config: Config) -> int:
         duration_s = render_text(config, text, lang, args.out)
         print(f"{args.out}: {duration_s:.1f} s of {lang} speech", file=sys.stderr)
         return 0
-    outcome = speak_text(config, text, lang)
-    if not outcome.completed:
-        print(f"speech {outcome.status}: {outcome.error_code or ''}".rstrip(), file=sys.stderr)
-        return 1
-    return 0
+    return _report(speak_text(config, text, lang))
+
+
+def _report(outcome: SpeechOutcome) -> int:
+    """0 when everything was played; else the reason on standard error (with its fix) and 1."""
+    if outcome.completed:
+        return 0
+    why = outcome.message or f"speech {outcome.status}: {outcome.error_code or ''}".rstrip()
+    print(why, file=sys.stderr)
+    return 1
