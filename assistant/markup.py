@@ -28,6 +28,8 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS_STAR = re.compile(r"\*(?=[^\s*])(.+?)(?<=[^\s*])\*")
 _EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+#: Emphasis marks left unpaired (what no reader wants to see or hear).
+_STRAY_MARKS = re.compile(r"\*{2,}|~{2,}|(?<!\w)_{2,}|_{2,}(?!\w)")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 #: Escaped characters are hidden in the private use area while markup is removed.
 _HIDDEN = 0xE000
@@ -43,13 +45,14 @@ def plain_text(text: str) -> str:
     text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _REF_LINK.sub(lambda m: m.group(1), text)
     text = _AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), text)
-    text = _TAG.sub(" ", text)
+    text = _TAG.sub(lambda m: "" if m.group(0).startswith("</") else " ", text)
     text = _CODE.sub(lambda m: m.group(2).strip(), text)
     for _ in range(3):  # nested emphasis: ***x***, **_x_**
         text = _STRONG.sub(lambda m: m.group(2), text)
         text = _EMPHASIS_STAR.sub(lambda m: m.group(1), text)
         text = _EMPHASIS_UNDERSCORE.sub(lambda m: m.group(1), text)
         text = _STRIKE.sub(lambda m: m.group(1), text)
+    text = _STRAY_MARKS.sub(" ", text)
     text = _UNHIDE.sub(lambda m: chr(ord(m.group(0)) - _HIDDEN), text)
     return " ".join(text.split())
 
