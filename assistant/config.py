@@ -117,7 +117,9 @@ class SpeechConfig:
     #: Step of "slower"/"faster", and the bounds of the rate.
     rate_step_wpm: int = _ranged(25, 1, 100)
     min_rate_wpm: int = _ranged(90, 50, 500)
-    max_rate_wpm: int = _ranged(280, 50, 500)
+    #: 450 words per minute is espeak-ng's fastest, the speed experienced screen-reader users
+    #: choose.
+    max_rate_wpm: int = _ranged(450, 50, 500)
     #: Step of "quieter"/"louder", and the bounds of the volume.
     volume_step: float = _ranged(0.15, 0.01, 0.5)
     min_volume: float = _ranged(0.2, 0.05, 1.0)
@@ -190,6 +192,10 @@ class DialogConfig:
     mode: InteractionMode = "hands-free"
     #: After this long without a visitor, forget the conversation and greet again.
     idle_reset_s: float = _ranged(45.0, 1.0, 86400.0)
+    #: This long before the idle reset, a visitor who is still there is asked to press a key
+    #: or say something ("Är du kvar?"); time spent speaking does not count. 0: no warning;
+    #: none either when it is not below idle_reset_s.
+    idle_warning_s: float = _ranged(20.0, 1.0, 3600.0, zero="no warning")
     #: Language of the first answer when it cannot be told from the question.
     default_language: str = "sv"
     #: Speaking while the kiosk talks stops it (hands-free). Turn off with an open speaker and
@@ -211,6 +217,67 @@ class LoggingConfig:
     store_audio: bool = False
 
 
+#: What a key of the keypad (or the keyboard) does; see the keypad section of the operator guide.
+KeyAction = Literal[
+    "up",
+    "down",
+    "select",
+    "back",
+    "help",
+    "language_previous",
+    "language_next",
+    "louder",
+    "quieter",
+    "faster",
+    "slower",
+    "repeat",
+    "pause",
+    "stop",
+]
+#: The keys a terminal reports by name (assistant/kiosk/inputs.py decodes them), and the
+#: characters a numeric keypad types.
+KEY_NAMES: tuple[str, ...] = (
+    *("up", "down", "left", "right", "enter", "backspace", "tab", "home", "end"),
+    *("pageup", "pagedown", "insert", "delete", "begin"),
+    *(f"f{n}" for n in range(1, 13)),
+    *"0123456789+-*/.",
+)
+
+
+def _default_keys() -> Mapping[str, KeyAction]:
+    """A USB numeric keypad (NumLock on), and the arrows, Enter, Backspace and F-keys."""
+    return {
+        "8": "up",
+        "up": "up",
+        "2": "down",
+        "down": "down",
+        "5": "select",
+        "enter": "select",
+        "4": "back",
+        "backspace": "back",
+        "0": "help",
+        "f1": "help",
+        "left": "language_previous",
+        "6": "language_next",
+        "right": "language_next",
+        "+": "louder",
+        "-": "quieter",
+        "*": "faster",
+        "/": "slower",
+        "1": "repeat",
+        "f2": "repeat",
+        "3": "pause",
+        "f3": "pause",
+        ".": "stop",
+    }
+
+
+@dataclass(frozen=True)
+class KeypadConfig:
+    #: Key name -> action. A table given here replaces the whole default map.
+    keys: Mapping[str, KeyAction] = field(default_factory=_default_keys)
+
+
 @dataclass(frozen=True)
 class Config:
     #: Languages the kiosk serves, in the order it greets in.
@@ -222,6 +289,7 @@ class Config:
     recognition: RecognitionConfig = field(default_factory=RecognitionConfig)
     models: ModelsConfig = field(default_factory=ModelsConfig)
     dialog: DialogConfig = field(default_factory=DialogConfig)
+    keypad: KeypadConfig = field(default_factory=KeypadConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     #: Folder that relative paths are resolved against (not a TOML key).
     base_dir: Path = field(default=PROJECT_DIR, compare=False)
@@ -457,6 +525,9 @@ def _validate(config: Config, source: _Source) -> None:
         raise bad("recognition.language", f"must be 'auto' or one of {list(recognizable[1:])}")
     if config.dialog.default_language not in config.languages:
         raise bad("dialog.default_language", f"must be one of {list(config.languages)}")
+    for key in config.keypad.keys:
+        if key not in KEY_NAMES:
+            raise bad(f"keypad.keys.{key}", f"is not a key name (known: {' '.join(KEY_NAMES)})")
     s = config.speech
     if not s.min_rate_wpm <= s.max_rate_wpm:
         raise bad("speech.min_rate_wpm/max_rate_wpm", "must satisfy min <= max")

@@ -52,6 +52,7 @@ COMMANDS: tuple[str, ...] = (
     "thanks",
     "first",
     "second",
+    "pause",
 )
 
 #: Every sentence a language must have, and the placeholders each may use.
@@ -87,6 +88,11 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
     "ask_question": frozenset(),
     "ok_ask_again": frozenset(),
     "welcome": frozenset(),
+    "topic_position": frozenset({"title", "position", "count"}),
+    "idle_warning": frozenset(),
+    "key_offer_more": frozenset(),
+    "key_help": frozenset(),
+    "nav_top": frozenset(),
     "speech_input_model_missing": frozenset(),
     "speech_input_other": frozenset(),
 }

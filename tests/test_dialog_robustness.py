@@ -160,7 +160,7 @@ def test_a_core_that_raises_is_an_apology_not_a_crash(lang: str, error: Exceptio
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_idle_time_forgets_the_conversation_resets_voices_and_greets(lang: str) -> None:
-    dialog, _ = make(idle_reset_s=30.0)
+    dialog, _ = make(idle_reset_s=30.0, idle_warning_s=0.0)
     dialog.handle(Started())
     dialog.handle(SpeechDone())
     dialog.handle(heard(QUESTION[lang], lang))
@@ -178,7 +178,7 @@ def test_idle_time_forgets_the_conversation_resets_voices_and_greets(lang: str) 
 
 
 def test_time_spent_speaking_is_not_idle_time() -> None:
-    dialog, _ = make(idle_reset_s=30.0)
+    dialog, _ = make(idle_reset_s=30.0, idle_warning_s=0.0)
     dialog.handle(Started())
     dialog.handle(SpeechDone())
     dialog.handle(heard(QUESTION["sv"], "sv"))
@@ -188,7 +188,7 @@ def test_time_spent_speaking_is_not_idle_time() -> None:
 
 
 def test_any_interaction_restarts_the_idle_time() -> None:
-    dialog, _ = make(idle_reset_s=30.0)
+    dialog, _ = make(idle_reset_s=30.0, idle_warning_s=0.0)
     dialog.handle(Started())
     dialog.handle(SpeechDone())
     dialog.handle(heard("", None))
@@ -200,7 +200,7 @@ def test_any_interaction_restarts_the_idle_time() -> None:
 
 
 def test_nobody_there_means_no_repeated_greeting() -> None:
-    dialog, _ = make(idle_reset_s=30.0)
+    dialog, _ = make(idle_reset_s=30.0, idle_warning_s=0.0)
     dialog.handle(Started())
     dialog.handle(SpeechDone())
     assert dialog.handle(Elapsed(1000.0)) == []

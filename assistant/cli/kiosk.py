@@ -59,6 +59,7 @@ def _notice(line: str) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     from assistant.kiosk.deadline import exit_within
+    from assistant.kiosk.inputs import terminal_restored
     from assistant.kiosk.loop import Reload, Shutdown
     from assistant.kiosk.setup import build_kiosk
 
@@ -86,7 +87,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
     try:
-        code = kiosk.run(input_lost=tell_visitor)
+        with terminal_restored(stdin):  # keys at once on a terminal: its modes given back
+            code = kiosk.run(input_lost=tell_visitor)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -16,7 +16,7 @@ import logging
 import math
 from typing import Protocol
 
-from assistant.config import Config, VoiceConfig
+from assistant.config import Config, KeyAction, VoiceConfig
 from assistant.errors import AssistantError
 from assistant.kiosk.events import (
     Action,
@@ -28,9 +28,11 @@ from assistant.kiosk.events import (
     Heard,
     InputBack,
     InputLost,
+    KeyPressed,
     LogEvent,
     ResetVoices,
     Say,
+    SentenceStarted,
     SpeechDone,
     Started,
     StartListening,
@@ -41,7 +43,9 @@ from assistant.kiosk.events import (
     VoiceChange,
     VoiceStarted,
 )
+from assistant.kiosk.navigation import Navigator, Read, Topic, announcement
 from assistant.kiosk.texts import TextKey, text, voice_text
+from assistant.speech_out.speech_text import speech_chunks
 from assistant.understanding.reply import Reply
 
 logger = logging.getLogger(__name__)
@@ -84,11 +88,15 @@ class Dialog:
         self._mic_open = False
         self._speech_out = False  # the speaker has speech of ours not yet stopped or finished
         self._stale_done = 0  # SpeechDone(interrupted) still to come for speech we stopped
+        self._nav = Navigator(getattr(brain, "library", None))  # browsing by keys
+        self._speaking: tuple[Say, ...] = ()  # what the speaker was last given, and
+        self._played = 0  # how many of its sentences have started playing
         self._forget()
 
     def replace_brain(self, brain: Brain) -> None:
         """Answer from reloaded content from now on (the conversation goes on)."""
         self._brain = brain
+        self._nav = Navigator(getattr(brain, "library", None))
 
     def _forget(self) -> None:
         self.lang = self._config.dialog.default_language
@@ -102,6 +110,11 @@ class Dialog:
         self._failures = 0
         self._idle_s = 0.0
         self._engaged = False  # anything to forget since the last greeting?
+        self._warned = False  # the idle warning was given
+        self._nav.reset()
+        self._reading = False  # the last thing said by keys is the section at the place
+        self._interrupted: tuple[Say, ...] = ()  # the sentences left when speech was stopped
+        self._paused: tuple[Say, ...] = ()  # those kept by a pause, for "fortsätt"
         speech = self._config.speech
         self._levels = {
             lang: (voice.rate_wpm, voice.volume)
@@ -152,6 +165,10 @@ class Dialog:
                 self._input_lost(typing, out)
             case InputBack():
                 self._input_back(out)
+            case KeyPressed(action=action):
+                self._key(action, out)
+            case SentenceStarted():
+                self._played += 1 if self._speech_out else 0
             case _:
                 logger.warning("dialog: ignoring unknown event %r", event)
 
@@ -162,7 +179,15 @@ class Dialog:
             return
         if self.state in (DialogState.LISTENING, DialogState.WAITING):
             self._idle_s += seconds
-        if self._idle_s < self._config.dialog.idle_reset_s:
+        reset_s, warn_s = self._config.dialog.idle_reset_s, self._config.dialog.idle_warning_s
+        warn_at = reset_s - warn_s
+        if self._engaged and not self._warned and warn_s > 0 < warn_at <= self._idle_s:
+            self._warned = True
+            self._idle_s = warn_at  # the visitor gets the whole time to answer
+            out.append(LogEvent("idle-warning"))
+            self._speak_prompt("idle_warning", out)
+            return
+        if self._idle_s < reset_s:
             return
         self._idle_s = 0.0
         if self._engaged:
@@ -287,6 +312,10 @@ class Dialog:
         self._misses = 0
         offers, self._offers = self._offers, ()  # a question back holds for one turn
         match reply.intent:
+            case "more" if self._paused:  # "fortsätt" / "reprends" after a pause
+                self._resume(out)
+            case "pause":
+                self._pause(out)
             case "question" if reply.offers:
                 self._ask_back(reply, out)
             case "question":
@@ -323,9 +352,11 @@ class Dialog:
             case "language":
                 self._switch_language(reply.target_lang, out)
 
-    def _answer(self, reply: Reply, out: list[Action]) -> None:
+    def _answer(self, reply: Reply, out: list[Action], offer: TextKey = "offer_more") -> None:
         lang = self.lang
         self._last_reply = reply
+        self._nav.at(reply.document, reply.section)  # Down and Up go on from this section
+        self._reading = reply.section is not None
         self._answer_lang = lang
         self._more_read = False
         out.append(
@@ -347,7 +378,7 @@ class Dialog:
             return
         says = [Say(answer, lang)]
         if reply.more.strip():
-            says.append(Say(text("offer_more", lang), lang))
+            says.append(Say(text(offer, lang), lang))
         self._speak(tuple(says), out, remember=True)
 
     def _ask_back(self, reply: Reply, out: list[Action]) -> None:
@@ -439,8 +470,10 @@ class Dialog:
         self._set_state(DialogState.SPEAKING, out)
         out.extend(says)
         self._speech_out = True
+        self._speaking, self._played, self._interrupted = says, 0, ()
         if remember:
             self._last_said = says
+            self._paused = ()  # something new: what was paused is not taken up again
 
     def _listen(self, out: list[Action], *, tone: bool = True, by_button: bool = False) -> None:
         push_to_talk = self._config.dialog.mode == "push-to-talk"
@@ -458,6 +491,7 @@ class Dialog:
     def _quiet(self, out: list[Action]) -> None:
         """Stop speaking and listening (a new turn begins)."""
         if self._speech_out:
+            self._interrupted = tuple(self._sentences()[max(self._played - 1, 0) :])
             self._speech_out = False
             self._stale_done += 1
             out.append(StopSpeech())
@@ -482,3 +516,123 @@ class Dialog:
     def _engage(self) -> None:
         self._idle_s = 0.0
         self._engaged = True
+        self._warned = False
+
+    # --- keys --------------------------------------------------------------------------------
+
+    def _key(self, action: KeyAction, out: list[Action]) -> None:
+        """A key of the keypad: any key stops speech, then does what it is for."""
+        self._engage()
+        out.append(LogEvent("key", {"action": action}))
+        if action == "repeat":  # the sentence playing, or the last one said
+            sentences = self._sentences()
+            playing = min(max(self._played - 1, 0), len(sentences) - 1)
+            self._quiet(out)
+            if sentences:
+                self._speak((sentences[playing if self._interrupted else -1],), out)
+            else:
+                self._listen(out)
+            return
+        self._quiet(out)
+        self._offers = ()
+        match action:
+            case "pause":
+                self._pause(out)
+            case "stop":
+                out.append(Earcon("stopped"))
+                self._listen(out)
+            case "help":
+                self._speak(tuple(Say(text("key_help", lang), lang) for lang in self._langs()), out)
+            case "language_previous" | "language_next":
+                self._key_language(-1 if action == "language_previous" else 1, out)
+            case "louder" | "quieter" | "faster" | "slower":
+                self._adjust(action, out)
+            case "select":
+                step = self._nav.select(self.lang)
+                if isinstance(step, Read):
+                    self._read(step, out)
+                else:
+                    self._announce(step, out)
+            case "back":
+                self._reading = False
+                topic = self._nav.back()
+                if topic is None:
+                    self._speak_prompt("nav_top", out)
+                else:
+                    self._announce(topic, out)
+            case "up" | "down":
+                self._announce(
+                    self._nav.up(self.lang) if action == "up" else self._nav.down(self.lang), out
+                )
+
+    def _announce(self, topic: Topic | None, out: list[Action]) -> None:
+        """Say where the visitor is now: "Orsaker, 2 av 5"."""
+        self._reading = False
+        if topic is None:  # no documents in this language
+            self._speak_prompt("no_match", out)
+            return
+        self._set_lang(topic.lang, out)
+        fields = {"lang": topic.lang, "document": topic.document, "section": topic.section}
+        out.append(LogEvent("topic", {**fields, "position": topic.position, "count": topic.count}))
+        self._speak((Say(announcement(topic, topic.lang), topic.lang),), out, remember=True)
+
+    def _read(self, step: Read, out: list[Action]) -> None:
+        """Enter on a section: its short answer; Enter again: the rest."""
+        last = self._last_reply
+        if (
+            self._reading
+            and last is not None
+            and (last.document, last.section)
+            == (
+                step.document,
+                step.section,
+            )
+        ):
+            self._more(out)
+            return
+        reply = self._nav.reply(step.document, step.section, self._config.matching.answer_sentences)
+        if reply is None:
+            self._speak_prompt("no_match", out)
+            return
+        self._set_lang(reply.lang, out)
+        self._answer(reply, out, offer="key_offer_more")
+
+    def _key_language(self, step: int, out: list[Action]) -> None:
+        """Left / Right: the other language, at the same place when its document has one."""
+        languages = self._config.languages
+        target = languages[(languages.index(self.lang) + step) % len(languages)]
+        if target == self.lang:
+            self._listen(out)
+        elif self._nav.place is None:
+            self._set_lang(target, out)
+            self._speak((Say(text("greeting", target), target),), out, remember=True)
+        elif self._reading:
+            self._switch_language(target, out)  # the same answer, read in the other language
+        else:
+            topic = self._nav.in_language(target)
+            if topic is None:
+                self._speak((Say(text("no_translation", target), target),), out)
+            else:
+                self._announce(topic, out)
+
+    def _pause(self, out: list[Action]) -> None:
+        """Pause what was being said (kept for "fortsätt"), or go on with what was paused."""
+        if self._paused and not self._interrupted:
+            self._resume(out)
+            return
+        self._paused = self._interrupted or self._paused
+        out.append(LogEvent("pause", {"sentences": len(self._paused)}))
+        out.append(Earcon("stopped"))
+        self._listen(out)
+
+    def _resume(self, out: list[Action]) -> None:
+        paused, self._paused = self._paused, ()
+        out.append(LogEvent("resume", {"sentences": len(paused)}))
+        self._speak(paused, out)
+
+    def _sentences(self) -> list[Say]:
+        """What the speaker was last given, sentence by sentence as it speaks it."""
+        return [Say(chunk, say.lang) for say in self._speaking for chunk in speech_chunks(say.text)]
+
+    def _langs(self) -> tuple[str, ...]:
+        return (self.lang,) if self._lang_known else self._config.languages

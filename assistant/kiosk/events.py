@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.config import KeyAction
+
 # --- Events: what happened -------------------------------------------------------------------
 
 
@@ -93,6 +95,18 @@ class InputBack:
     """The microphone works again."""
 
 
+@dataclass(frozen=True)
+class KeyPressed:
+    """A key of the keypad, by what it does (``keypad.keys`` maps the keys to actions)."""
+
+    action: KeyAction
+
+
+@dataclass(frozen=True)
+class SentenceStarted:
+    """The speaker started playing the next sentence of what it was given (not a tone)."""
+
+
 Event = (
     Started
     | Elapsed
@@ -104,6 +118,8 @@ Event = (
     | TurnFailed
     | InputLost
     | InputBack
+    | KeyPressed
+    | SentenceStarted
 )
 
 # --- Actions: what the kiosk does ------------------------------------------------------------

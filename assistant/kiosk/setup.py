@@ -264,7 +264,7 @@ def build_kiosk(
     checks, the models), build the parts (event log, speaker, speech input), wire them."""
     from assistant.kiosk.dialog import Dialog
     from assistant.kiosk.eventlog import open_event_log
-    from assistant.kiosk.inputs import KeyboardInput, TimedPlayer
+    from assistant.kiosk.inputs import TimedPlayer, keyboard_input
     from assistant.kiosk.loop import Kiosk
     from assistant.speech_out.playback import SoundDevicePlayer
     from assistant.speech_out.speaker import build_speaker
@@ -339,7 +339,7 @@ def build_kiosk(
     if listening is not None:
         listening.voice.start()
     if stdin is not None:
-        KeyboardInput(stdin, kiosk.post).start()
+        keyboard_input(stdin, kiosk.post, config.keypad.keys).start()  # keys on a terminal
     return kiosk, not keyboard and listening is None
 
 

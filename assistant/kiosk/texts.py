@@ -37,6 +37,10 @@ TextKey = Literal[
     "ask_question",
     "ok_ask_again",
     "welcome",
+    "idle_warning",
+    "key_offer_more",
+    "key_help",
+    "nav_top",
 ]
 
 #: Language used for a sentence that has no text in the language asked for.

@@ -22,6 +22,7 @@ Intent = Literal[
     "thanks",
     "first",
     "second",
+    "pause",
 ]
 
 
