@@ -4,6 +4,7 @@ microphone and speaker, and the real Korean Vosk model standing in for recogniti
 from __future__ import annotations
 
 import dataclasses
+import logging
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 from assistant import PROJECT_DIR
 from assistant.config import Config, VoiceConfig, config_from_dict
-from assistant.kiosk.doctor import Report, check_kiosk
+from assistant.kiosk.doctor import Report, Verdict, check_kiosk, verdict
 from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
 
 pytestmark = [pytest.mark.real_tts, pytest.mark.real_audio]
@@ -116,15 +117,31 @@ def test_no_microphone_means_keyboard_mode(
     assert report.check("models").ok
 
 
-def test_a_missing_speaker_is_blocking_and_names_the_devices(
-    virtual_alsa: VirtualAlsa, tmp_path: Path
+def test_a_missing_speaker_means_printed_answers_only_and_names_the_devices(
+    virtual_alsa: VirtualAlsa, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    report = check_kiosk(kiosk_config(tmp_path, audio={"output_device": "no-such-speaker"}))
-    assert not report.ok
+    with caplog.at_level(logging.DEBUG, logger="assistant.kiosk.doctor"):
+        report = check_kiosk(kiosk_config(tmp_path, audio={"output_device": "no-such-speaker"}))
+    assert report.ok and not report.speaks  # it serves, by print: not blocking, not ready
     (problem,) = report.check("output").problems
-    assert problem.blocking and problem.code == "device-missing"
+    assert not problem.blocking and problem.code == "device-missing"
     assert "'no-such-speaker'" in problem.what and SPEAKER_NAME in problem.what
     assert "audio.output_device" in problem.fix
+    found = verdict(report)
+    assert not found.ready
+    assert found.line.startswith("NOT READY: no loudspeaker")
+    assert "in print only" in found.line
+    assert "no-such-speaker" not in caplog.text  # the caller reports it, once
+
+
+def test_the_verdict_is_ready_only_with_a_speaker(
+    virtual_alsa: VirtualAlsa, tmp_path: Path
+) -> None:
+    report = check_kiosk(kiosk_config(tmp_path), keyboard=True)
+    assert report.speaks
+    assert verdict(report, keyboard=True) == Verdict(
+        True, "READY for keyboard mode (typed questions, spoken answers)."
+    )
 
 
 def test_broken_content_is_blocking_with_file_and_line(

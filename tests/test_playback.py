@@ -3,19 +3,19 @@ virtual speaker ``fakespk``."""
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from assistant.audio import Pcm
+from assistant.audio import Pcm, refresh_devices
 from assistant.config import AudioConfig, Config
 from assistant.errors import AudioError
+from assistant.kiosk.inputs import PlayStarted, TimedPlayer
 from assistant.speech_out.earcons import earcon_pcm
 from assistant.speech_out.playback import SoundDevicePlayer
-from assistant.speech_out.speaker import SpeechOutcome, build_speaker
+from assistant.speech_out.speaker import OutputChange, SpeechOutcome, build_speaker
 
 pytestmark = [pytest.mark.real_audio, pytest.mark.real_tts]
 
@@ -81,39 +81,70 @@ def test_stop_cuts_a_long_answer_short(virtual_alsa, config) -> None:
     assert later == settled  # nothing of the answer after the stop
 
 
-def test_missing_device_is_logged_and_the_speaker_keeps_running(config, caplog) -> None:
+def test_a_missing_device_is_one_outage_and_the_speaker_keeps_running(config) -> None:
     speaker = build_speaker(Config(audio=AudioConfig(output_device="no-such-speaker")))
     outcomes: list[SpeechOutcome] = []
+    changes: list[OutputChange] = []
     speaker.on_idle = outcomes.append
+    speaker.on_output = changes.append
     try:
-        with caplog.at_level(logging.ERROR):
-            speaker.say(SV, "sv")
-            assert speaker.wait(10)
-            speaker.say("", "sv")
-            assert speaker.wait(10)
+        speaker.say(SV, "sv")
+        assert speaker.wait(10)
+        speaker.say("Ett svar till.", "sv")
+        assert speaker.wait(10)
+        assert speaker.check_output() is False
     finally:
         speaker.close()
-    assert outcomes[0] == SpeechOutcome("failed", "device-missing")
-    assert outcomes[1] == SpeechOutcome("completed")
-    assert "device-missing" in caplog.text
+    assert [(o.status, o.error_code, o.output_lost) for o in outcomes] == [
+        ("failed", "device-missing", True),
+        ("failed", "device-missing", True),
+    ]
+    assert "audio.output_device" in outcomes[0].message  # the fix, for `say` to print
+    assert [(c.lost, c.code) for c in changes] == [(True, "device-missing")]
 
 
-def test_device_vanishing_mid_answer_fails_cleanly(virtual_alsa, config, caplog) -> None:
+def test_device_vanishing_mid_answer_is_an_outage_until_it_is_back(virtual_alsa, config) -> None:
     speaker = build_speaker(config)
     outcomes: list[SpeechOutcome] = []
+    changes: list[OutputChange] = []
     speaker.on_idle = outcomes.append
+    speaker.on_output = changes.append
     try:
         speaker.say(LONG_FR, "fr")
         time.sleep(1.0)
         virtual_alsa.set_present(speaker=False)
-        with caplog.at_level(logging.ERROR):
-            assert speaker.wait(20)
+        assert speaker.wait(20)
+        refresh_devices()
+        assert speaker.check_output() is False
+        virtual_alsa.set_present(mic=True, speaker=True)
+        refresh_devices()
+        assert speaker.check_output() is True
+        virtual_alsa.clear_speaker()
+        speaker.say(SV, "sv")
+        assert speaker.wait(30)
     finally:
         virtual_alsa.set_present(mic=True, speaker=True)
         speaker.close()
-    assert outcomes[0].status == "failed"
-    assert outcomes[0].error_code == "output-unavailable"
-    assert "output-unavailable" in caplog.text
+    assert (outcomes[0].status, outcomes[0].error_code) == ("failed", "output-unavailable")
+    assert [(c.lost, c.code) for c in changes] == [(True, "output-unavailable"), (False, None)]
+    assert outcomes[-1] == SpeechOutcome("completed")
+    time.sleep(0.3)
+    assert np.count_nonzero(np.abs(virtual_alsa.speaker_samples()) > 1000) > 22050 // 2
+
+
+def test_first_audio_is_reported_only_for_audio_that_reached_the_device(
+    virtual_alsa, config
+) -> None:
+    started: list[PlayStarted] = []
+    clock = iter(range(100)).__next__
+    present = TimedPlayer(SoundDevicePlayer("fakespk"), started.append, lambda: float(clock()))
+    present.play(earcon_pcm("listening"), threading.Event())
+    present.play(Pcm(np.full(2205, 3000, np.int16), 22050), threading.Event())
+    assert [s.earcon for s in started] == [True, False]
+    missing = TimedPlayer(SoundDevicePlayer("no-such-speaker"), started.append, time.monotonic)
+    with pytest.raises(AudioError):
+        missing.play(Pcm(np.full(2205, 3000, np.int16), 22050), threading.Event())
+    assert len(started) == 2  # nothing reached a device: no start reported
 
 
 def test_player_rejects_nothing_and_stops_at_once() -> None:

@@ -1,7 +1,9 @@
 """`run.py doctor`: check everything the kiosk needs and print how to fix what is missing.
 
 Exit status: 0 when the kiosk is ready for voice mode (with ``--keyboard``: for keyboard mode),
-1 when it can run only in keyboard mode or not at all; the last line says which.
+1 when it can run only in keyboard mode, without a loudspeaker (answers printed only) or not at
+all; the last line says which (:func:`assistant.kiosk.doctor.verdict`, the rule the kiosk's
+start-up follows too).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 
 from assistant.config import Config
 from assistant.kiosk import doctor
-from assistant.kiosk.doctor import Report, check_kiosk
+from assistant.kiosk.doctor import Report, check_kiosk, verdict
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,13 +31,15 @@ def run(args: argparse.Namespace, config: Config) -> int:
     if not args.log_level:  # the report says it all; no second copy of it on stderr
         logging.getLogger(doctor.__name__).setLevel(logging.CRITICAL)
     report: Report = check_kiosk(config, keyboard=args.keyboard)
-    ready = report.ok and (report.mode == "voice" or args.keyboard)
+    found = verdict(report, keyboard=args.keyboard)
+    ready = found.ready
     if args.json:
         out = {
             "ready": ready,
             "ok": report.ok,
             "mode": report.mode,
-            "verdict": _verdict(report, args.keyboard),
+            "speaks": report.speaks,
+            "verdict": found.line,
             "checks": [dataclasses.asdict(c) for c in report.checks],
         }
         print(json.dumps(out, ensure_ascii=False, indent=1))
@@ -47,19 +51,5 @@ def run(args: argparse.Namespace, config: Config) -> int:
         blocking = " (blocking)" if any(p.blocking for p in check.problems) else ""
         problems = " | ".join(f"{p.what} -> fix: {p.fix}" for p in check.problems)
         print(f"PROBLEM  {check.name}{blocking}: {problems}")
-    print(_verdict(report, args.keyboard))
+    print(found.line)
     return 0 if ready else 1
-
-
-def _verdict(report: Report, keyboard: bool) -> str:
-    blocking = sum(p.blocking for p in report.problems)
-    if not report.ok:
-        return f"NOT READY: {blocking} blocking problem(s); the kiosk cannot serve visitors."
-    if report.mode == "voice":
-        return "READY for voice mode."
-    if keyboard:
-        return "READY for keyboard mode (typed questions, spoken answers)."
-    return (
-        "KEYBOARD MODE ONLY: speech input is not possible (see the problems above); the kiosk "
-        "serves typed questions with spoken answers until it is fixed."
-    )

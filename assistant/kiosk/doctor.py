@@ -3,10 +3,12 @@
 :func:`check_kiosk` runs the owners' fail-fast functions one after the other (the config, the
 documents, a voice per language, the output device, the Vosk model per recognition language, the
 microphone, the event-log folder) and turns each failure into a :class:`Problem`. A problem is
-*blocking* when the kiosk cannot serve anyone (no documents, no voice, no speaker); missing
-models or no microphone are not: the kiosk then serves typed questions (keyboard mode), which
-:attr:`Report.mode` says. ``run.py doctor`` prints the report, and the kiosk runs the same
-checks at start-up.
+*blocking* when the kiosk cannot serve anyone (no documents, no voice); missing models or no
+microphone are not: the kiosk then serves typed questions (keyboard mode), which
+:attr:`Report.mode` says; no loudspeaker is not either: the kiosk then prints its answers only
+(:attr:`Report.speaks`) and looks for the speaker again. :func:`verdict` is the one readiness
+rule: ``run.py doctor`` prints it as its last line (and exits 0 only when ready), and the kiosk
+prints the same line at start-up and serves accordingly.
 
 The checks use PortAudio's current device list: a caller that runs them again later, after
 devices may have changed, refreshes it first (``audio.refresh_devices``, with no stream open).
@@ -33,6 +35,9 @@ Mode = Literal["voice", "keyboard"]
 
 #: Checks whose failure only takes speech input away (the kiosk falls back to keyboard mode).
 SPEECH_INPUT_CHECKS = ("models", "microphone")
+#: Checks whose failure only takes speech output away (the answers are printed only, and the
+#: kiosk looks for the speaker again).
+SPEECH_OUTPUT_CHECKS = ("output",)
 #: Where the fix for a missing model expects a USB stick to be mounted (an example path).
 USB_EXAMPLE = "/media/usb"
 
@@ -73,6 +78,11 @@ class Report:
         return not any(p.blocking for p in self.problems)
 
     @property
+    def speaks(self) -> bool:
+        """The answers can be spoken: the output device works (else they are printed only)."""
+        return all(c.ok for c in self.checks if c.name in SPEECH_OUTPUT_CHECKS)
+
+    @property
     def problems(self) -> tuple[Problem, ...]:
         return tuple(p for check in self.checks for p in check.problems)
 
@@ -100,15 +110,51 @@ def check_kiosk(config: Config, *, keyboard: bool = False) -> Report:
         if keyboard and name in SPEECH_INPUT_CHECKS:
             results.append(CheckResult(name, True, "not needed in keyboard mode"))
             continue
-        blocking = name not in SPEECH_INPUT_CHECKS and name != "event log"
-        results.append(_guarded(name, step, config, blocking=blocking))
+        degrading = (*SPEECH_INPUT_CHECKS, *SPEECH_OUTPUT_CHECKS, "event log")
+        results.append(_guarded(name, step, config, blocking=name not in degrading))
     speech_input = all(r.ok for r in results if r.name in SPEECH_INPUT_CHECKS)
     mode: Mode = "voice" if speech_input and not keyboard else "keyboard"
-    report = Report(tuple(results), mode)
-    for problem in report.problems:
-        log = logger.error if problem.blocking else logger.warning
-        log("readiness: %s (fix: %s)", problem.what, problem.fix)
-    return report
+    # Not logged here: the caller reports the problems (doctor prints them, the kiosk says
+    # them at start-up), once.
+    return Report(tuple(results), mode)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the kiosk can do, as one line: ``ready`` for what was asked (voice mode, or
+    keyboard mode with ``keyboard``)."""
+
+    ready: bool
+    line: str
+
+
+def verdict(report: Report, *, keyboard: bool = False) -> Verdict:
+    """The readiness rule, for ``run.py doctor`` and for the kiosk's start-up alike."""
+    from assistant.kiosk.output_watch import OUTPUT_RECHECK_S
+
+    if not report.ok:
+        blocking = sum(p.blocking for p in report.problems)
+        return Verdict(
+            False,
+            f"NOT READY: {blocking} blocking problem(s); the kiosk cannot serve visitors.",
+        )
+    if not report.speaks:
+        asked = "typed or spoken" if report.mode == "voice" else "typed"
+        return Verdict(
+            False,
+            f"NOT READY: no loudspeaker (see the problems above); the kiosk answers {asked} "
+            f"questions in print only (a braille display) and speaks again once the speaker "
+            f"is found (it looks every {OUTPUT_RECHECK_S:g} s).",
+        )
+    if report.mode == "voice":
+        return Verdict(True, "READY for voice mode.")
+    if keyboard:
+        return Verdict(True, "READY for keyboard mode (typed questions, spoken answers).")
+    return Verdict(
+        False,
+        "KEYBOARD MODE ONLY: speech input is not possible (see the problems above); the kiosk "
+        "serves typed questions with spoken answers until it is fixed.",
+    )
 
 
 def _guarded(

@@ -460,7 +460,9 @@ class VoiceInput:
 
 # --- the speaker's playback ------------------------------------------------------------------
 class TimedPlayer:
-    """A player that reports when each chunk starts playing (for first-audio timings)."""
+    """A player that reports when each chunk's audio reached the device (first-audio timings):
+    the inner player calls back once its first block is written; a chunk that never reached
+    the device (no speaker) reports nothing."""
 
     def __init__(self, inner: Any, on_start: Callable[[PlayStarted], None], clock: Clock) -> None:
         self._inner = inner
@@ -470,11 +472,13 @@ class TimedPlayer:
     def play(self, pcm: Pcm, stop: threading.Event) -> None:
         from assistant.speech_out.earcons import earcon_pcm
 
-        if not stop.is_set():
-            # earcon_pcm is cached: an earcon is the very same Pcm object.
-            tone = any(pcm is earcon_pcm(kind) for kind in ("listening", "stopped", "error"))
+        # earcon_pcm is cached: an earcon is the very same Pcm object.
+        tone = any(pcm is earcon_pcm(kind) for kind in ("listening", "stopped", "error"))
+
+        def reached() -> None:
             self._on_start(PlayStarted(self._clock(), tone))
-        self._inner.play(pcm, stop)
+
+        self._inner.play(pcm, stop, on_audio=reached)
 
     def check(self) -> None:
         check = getattr(self._inner, "check", None)

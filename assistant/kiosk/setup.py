@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant.config import Config
-from assistant.errors import AssistantError, ContentError, ModelError
+from assistant.errors import AssistantError, AudioError, ContentError, ModelError
 from assistant.kiosk.recheck import CheckResult, SpeechInputWatch, stdin_kind
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from assistant.kiosk.doctor import Report
     from assistant.kiosk.inputs import VoiceInput
     from assistant.kiosk.loop import Kiosk
     from assistant.speech_in.recognition import Recognizer
@@ -56,25 +57,26 @@ def model_languages(config: Config) -> list[str]:
     return list(config.languages) if wanted == "auto" else [wanted]
 
 
-def check_readiness(config: Config, *, keyboard: bool, notice: Notice) -> None:
-    """The doctor's start-up checks, each problem reported with its fix (never fatal here:
-    the kiosk's own start-up decides what it can run)."""
+def check_readiness(config: Config, *, keyboard: bool, notice: Notice) -> Report | None:
+    """The doctor's start-up checks, each problem reported once with its fix, then the
+    doctor's verdict line (never fatal here: the kiosk's own start-up decides what it can
+    run, by the same rule). None when the checks themselves failed."""
+    from assistant.kiosk.doctor import check_kiosk, verdict
+
     try:
-        from assistant.kiosk import doctor
-    except ImportError:  # readiness checks not part of this build
-        logger.info("no readiness checks in this build")
-        return
-    check = getattr(doctor, "check_kiosk", None)
-    if not callable(check):
-        return
-    try:
-        report = check(config, keyboard=keyboard)
+        report = check_kiosk(config, keyboard=keyboard)
     except Exception:
         logger.exception("the readiness checks failed")
-        return
-    for problem in report.problems:
-        kind = "problem" if problem.blocking else "note"
-        notice(f"readiness {kind}: {problem.what} (fix: {problem.fix})")
+        return None
+    for check in report.checks:
+        if check.name == "models":  # said once, by ensure_models (with what the kiosk does)
+            continue
+        for problem in check.problems:
+            kind = "problem" if problem.blocking else "note"
+            notice(f"readiness {kind}: {problem.what} (fix: {problem.fix})")
+    if report.problems:
+        notice(f"readiness: {verdict(report, keyboard=keyboard).line}")
+    return report
 
 
 def ensure_models(
@@ -266,6 +268,7 @@ def build_kiosk(
     from assistant.kiosk.eventlog import open_event_log
     from assistant.kiosk.inputs import TimedPlayer, keyboard_input
     from assistant.kiosk.loop import Kiosk
+    from assistant.kiosk.output_watch import OutputWatch
     from assistant.speech_out.playback import SoundDevicePlayer
     from assistant.speech_out.speaker import build_speaker
 
@@ -275,7 +278,7 @@ def build_kiosk(
     # longer of the two, not the sum.
     with ThreadPoolExecutor(1, thread_name_prefix="content-load") as pool:
         loading = pool.submit(load_brain, config)
-        check_readiness(config, keyboard=keyboard, notice=tell)
+        report = check_readiness(config, keyboard=keyboard, notice=tell)
         plan = ensure_models(
             config,
             install=config.models.auto_install and not keyboard,
@@ -301,6 +304,9 @@ def build_kiosk(
     wiring = _Wiring(config, brain, audio_folder)
     player = TimedPlayer(SoundDevicePlayer(config.audio.output_device), wiring.post, _monotonic)
     speaker = build_speaker(config, player=player)
+    if report is not None and not report.speaks:  # the doctor's rule: printed answers only
+        lost = next(p for c in report.checks if c.name == "output" for p in c.problems)
+        speaker.output_lost(AudioError(lost.code, lost.what, fix=lost.fix))
     problems, codes = plan.problems, plan.codes
     listening = None
     if not keyboard and plan.ok:
@@ -333,14 +339,28 @@ def build_kiosk(
         reload=lambda: load_brain(config),
         on_reloaded=wiring.reloaded,
         speech_watch=watch,
+        output_watch=OutputWatch(lambda: _look_for_output(speaker)),
     )
     wiring.kiosk = kiosk
     speaker.on_idle = kiosk.speech_ended
+    speaker.on_output = kiosk.output_changed
     if listening is not None:
         listening.voice.start()
     if stdin is not None:
         keyboard_input(stdin, kiosk.post, config.keypad.keys).start()  # keys on a terminal
     return kiosk, not keyboard and listening is None
+
+
+def _look_for_output(speaker: Any) -> bool:
+    """One look for the lost loudspeaker: PortAudio's device list refreshed (when no stream
+    is open), then the speaker's own check of its device."""
+    from assistant.audio import refresh_devices
+
+    try:
+        refresh_devices(timeout_s=1.0)
+    except AssistantError as exc:
+        logger.debug("%s", exc.describe())
+    return bool(speaker.check_output())
 
 
 def _log_notice(line: str) -> None:
