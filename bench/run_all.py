@@ -26,6 +26,8 @@ QUICK_FLAGS = {
     "bench_speech": ["--stops", "3"],
     "bench_endpointing": ["--silences", "0.35,0.8"],
     "bench_understanding": ["--quick"],
+    "bench_vad": ["--quick"],
+    "bench_echo": ["--quick"],
 }
 
 

@@ -12,6 +12,12 @@ cuts the same utterances). For latency measurements the harness notes, on the mo
 the microphone (:attr:`VirtualAlsa.voice_end_times`) and when each speaker chunk arrived
 (:meth:`VirtualAlsa.first_sound_after`).
 
+An optional echo path (``echo_delay_ms``, ``echo_gain``; off by default) feeds what the speaker
+plays back into the microphone, resampled to the microphone's rate, attenuated and delayed: a
+kiosk whose loudspeaker stands a few centimetres from its microphone. The delay counts from
+when the speaker consumed the samples; the microphone is written in whole chunks, so an echo
+due inside a chunk already written lands at the start of the next one (up to one chunk later).
+
 The harness holds every pipe open read-write, so opening a device never blocks (PortAudio opens
 each device while it enumerates them). It must be created before ``sounddevice`` is imported in
 this process: ``ALSA_CONFIG_PATH`` is read when PortAudio initialises. Child processes inherit
@@ -30,6 +36,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,10 +53,13 @@ VOICED_LEVEL = 500
 class _Clip:
     """Samples queued for the microphone; ``voiced_end``: index after the last voiced sample."""
 
-    def __init__(self, samples: npt.NDArray[np.int16], voiced_end: int) -> None:
+    def __init__(
+        self, samples: npt.NDArray[np.int16], voiced_end: int, voiced_start: int = -1
+    ) -> None:
         self.samples = samples
         self.pos = 0
         self.voiced_end = voiced_end
+        self.voiced_start = voiced_start
 
 
 class VirtualAlsa:
@@ -63,6 +73,8 @@ class VirtualAlsa:
         speaker_rate_hz: int = 22050,
         mic_chunk_frames: int = 1600,
         speed: float = 1.0,
+        echo_delay_ms: float = 0.0,
+        echo_gain: float = 0.0,
     ):
         self.folder = folder
         self.mic_rate_hz = mic_rate_hz
@@ -77,6 +89,17 @@ class VirtualAlsa:
         self.speed = speed
         #: Monotonic time at which the last voiced sample of each queued clip was due.
         self.voice_end_times: list[float] = []
+        #: ... and its first voiced sample.
+        self.voice_start_times: list[float] = []
+        #: The echo path: speaker samples back into the microphone (0 gain: none).
+        self.echo_delay_ms = echo_delay_ms
+        self.echo_gain = echo_gain
+        self._echo = np.zeros(0, dtype=np.float64)  # echo samples from mic index _echo_at on
+        self._echo_at = 0
+        self._echo_carry = b""
+        self._resampler: Any = None
+        self._mic_start = time.monotonic()  # the feeder's clock: sample i is due at start + i/rate
+        self._mic_next = 0  # index of the next microphone sample to be composed
         self.config_path = folder / "asound.conf"
         self.mic_fifo = folder / "mic.fifo"
         self.speaker_fifo = folder / "speaker.fifo"
@@ -196,7 +219,11 @@ class VirtualAlsa:
         chunk = np.asarray(samples, dtype=np.int16)
         pad = np.zeros(int(silence_after_s * self.mic_rate_hz), dtype=np.int16)
         voiced = np.flatnonzero(np.abs(chunk.astype(np.int32)) > VOICED_LEVEL)
-        clip = _Clip(np.concatenate([chunk, pad]), int(voiced[-1]) + 1 if len(voiced) else -1)
+        clip = _Clip(
+            np.concatenate([chunk, pad]),
+            int(voiced[-1]) + 1 if len(voiced) else -1,
+            int(voiced[0]) if len(voiced) else -1,
+        )
         with self._lock:
             self._mic_queue.append(clip)
             self._mic_done.clear()
@@ -205,23 +232,71 @@ class VirtualAlsa:
         """Wait until everything queued for the microphone has been delivered."""
         return self._mic_done.wait(timeout_s)
 
-    def _next_mic_block(self, frames: int) -> tuple[npt.NDArray[np.int16], int | None]:
-        """The next block, and where in it a clip's voiced part ends (if it does)."""
+    def _next_mic_block(self, frames: int) -> tuple[npt.NDArray[np.int16], int | None, int | None]:
+        """The next block (with the echo mixed in), and where in it a clip's voiced part ends
+        and starts (if it does)."""
         with self._lock:
+            at, self._mic_next = self._mic_next, self._mic_next + frames
             if not self._mic_queue:
                 self._mic_done.set()
-                return np.zeros(frames, dtype=np.int16), None
+                return self._with_echo(np.zeros(frames, dtype=np.int16), at), None, None
             head = self._mic_queue[0]
             block = head.samples[head.pos : head.pos + frames]
-            voice_end = None
+            voice_end = voice_start = None
             if head.pos < head.voiced_end <= head.pos + frames:
                 voice_end = head.voiced_end - head.pos
+            if head.pos <= head.voiced_start < head.pos + frames:
+                voice_start = head.voiced_start - head.pos
             head.pos += len(block)
             if head.pos >= len(head.samples):
                 self._mic_queue.pop(0)
             if len(block) < frames:
                 block = np.concatenate([block, np.zeros(frames - len(block), dtype=np.int16)])
-            return block, voice_end
+            return self._with_echo(block, at), voice_end, voice_start
+
+    def _with_echo(self, block: npt.NDArray[np.int16], at: int) -> npt.NDArray[np.int16]:
+        """``block`` (microphone samples from index ``at`` on) plus the echo due in it."""
+        if not len(self._echo):
+            return block
+        skip = max(0, at - self._echo_at)  # echo due before this block: its time has passed
+        self._echo, self._echo_at = self._echo[skip:], self._echo_at + skip
+        offset = self._echo_at - at
+        if offset >= len(block):
+            return block
+        take = self._echo[: len(block) - offset]
+        mixed = block.astype(np.float64)
+        mixed[offset : offset + len(take)] += take
+        self._echo, self._echo_at = self._echo[len(take) :], self._echo_at + len(take)
+        return np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
+
+    def _add_echo(self, data: bytes, arrived: float) -> None:
+        """What the speaker just consumed, due on the microphone ``echo_delay_ms`` later."""
+        import soxr
+
+        data = self._echo_carry + data
+        whole = len(data) - len(data) % 2
+        self._echo_carry = data[whole:]
+        samples = np.frombuffer(data[:whole], "<i2").astype(np.float32)
+        if self._resampler is None:
+            self._resampler = soxr.ResampleStream(
+                self.speaker_rate_hz, self.mic_rate_hz, 1, dtype="float32"
+            )
+        echo = self._resampler.resample_chunk(samples).astype(np.float64)
+        echo *= self.echo_gain
+        rate = self.mic_rate_hz * self.speed
+        due = round(
+            (arrived - self._mic_start) * rate + self.echo_delay_ms / 1000 * rate / self.speed
+        )
+        with self._lock:
+            end = self._echo_at + len(self._echo)
+            if len(self._echo) and due <= end + rate * 0.05 / self.speed:
+                due = end  # the speaker plays on: keep the echo continuous
+            due = max(due, self._mic_next)  # not into a chunk already written
+            if not len(self._echo):
+                self._echo, self._echo_at = echo, due
+            else:
+                gap = np.zeros(max(0, due - end))
+                self._echo = np.concatenate([self._echo, gap, echo])
 
     def _feed_mic(self) -> None:
         frames = self.mic_chunk_frames
@@ -229,10 +304,12 @@ class VirtualAlsa:
         sent = 0
         pending = b""
         voice_end: int | None = None
+        voice_start: int | None = None
         while not self._stop.is_set():
             rate = self.mic_rate_hz * self.speed
+            self._mic_start = start  # sample i (of _mic_next's count) is due at start + i/rate
             if not pending:
-                block, voice_end = self._next_mic_block(frames)
+                block, voice_end, voice_start = self._next_mic_block(frames)
                 pending = block.astype("<i2").tobytes()
             fd = self._mic_fd
             if fd < 0 or self._mic_stalled.is_set():  # unplugged or stalled
@@ -248,6 +325,11 @@ class VirtualAlsa:
                 time.sleep(0.01)
                 start = time.monotonic() - sent / rate
                 continue
+            if voice_start is not None:
+                due = time.monotonic() + voice_start / rate
+                with self._lock:
+                    self.voice_start_times.append(due)
+                voice_start = None
             if voice_end is not None:
                 due = time.monotonic() + voice_end / rate
                 with self._lock:
@@ -284,6 +366,8 @@ class VirtualAlsa:
             with self._lock:
                 self._speaker.append(data)
                 self._speaker_times.append(now)
+            if self.echo_gain > 0:
+                self._add_echo(data, now)
             received += len(data) // 2
             delay = start + received / rate - time.monotonic()
             if delay > 0:
