@@ -251,6 +251,18 @@ def test_without_a_keyboard_a_lost_microphone_does_not_offer_typing(lang: str) -
     assert says(dialog.handle(InputBack())) == [(text("input_back", lang), lang)]
 
 
+def test_a_microphone_lost_during_the_greeting_is_announced_in_every_language() -> None:
+    """Speech input impossible at start-up (a broken model): the visitor has not chosen a
+    language yet, so the notice after the greeting is in both."""
+    dialog, _ = make()
+    dialog.handle(Started())
+    assert state(dialog) is DialogState.SPEAKING
+    assert says(dialog.handle(InputLost())) == [
+        (text("input_lost", "sv"), "sv"),
+        (text("input_lost", "fr"), "fr"),
+    ]
+
+
 def test_no_microphone_from_the_start_is_keyboard_mode_without_an_announcement() -> None:
     dialog, _ = make()
     assert says(dialog.handle(InputLost())) == []

@@ -37,7 +37,6 @@ from assistant.kiosk.setup import ensure_models, load_brain
 from assistant.speech_in.listening import Listener
 from assistant.speech_in.recognition import Transcript, Utterance, Word
 from assistant.speech_in.sources import Block
-from tests.speech_input_support import make_fake_model
 from tests.test_dialog import QUESTION, FakeBrain
 from tests.test_listening import RecordingSegmenter, ScriptedSource
 
@@ -425,8 +424,14 @@ def test_models_missing_and_not_installable(tmp_path: Path) -> None:
     assert all("installing" not in p for p in offline.problems)
 
 
-def test_auto_recognition_listens_in_the_languages_it_has(tmp_path: Path) -> None:
-    make_fake_model(tmp_path / "vosk-model-small-fr-0.22")
+@pytest.mark.real_vosk
+def test_auto_recognition_listens_in_the_languages_it_has(
+    tmp_path: Path, ko_model_dir: Path
+) -> None:
+    # A real model (the Korean test model, serving fr here): each model is loaded and tried.
+    from assistant.speech_in.install import Installer
+
+    Installer(tmp_path).install_folder(ko_model_dir, name="vosk-model-small-fr-0.22", lang="fr")
     config = config_from_dict({"models": {"folder": str(tmp_path)}})
     notices: list[str] = []
     plan = ensure_models(config, install=False, notice=notices.append)

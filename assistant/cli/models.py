@@ -106,12 +106,12 @@ def _verify(args: argparse.Namespace, config: Config) -> int:
     for check in checks:
         problems = list(check.problems)
         if not problems and args.load:
-            from assistant.speech_in.recognition import VoskModel
+            from assistant.speech_in.probe import probe_model
 
-            try:
-                VoskModel(check.path, check.lang or "?", supports_vocabulary=False)
-            except Exception as exc:
-                problems.append(str(exc))
+            # Loaded and tried in a child process: a model that aborts Kaldi cannot end this one.
+            problem = probe_model(check.path, cached=False)
+            if problem:
+                problems.append(problem)
         bad += bool(problems)
         print(f"{check.name}: {'ok' if not problems else 'BROKEN: ' + '; '.join(problems)}")
     return 1 if bad else 0

@@ -284,7 +284,7 @@ class Dialog:
             return
         key: TextKey = "input_lost" if typing else "input_lost_wait"  # no keyboard: no typing
         if self.state is DialogState.SPEAKING:  # tell after what is being said
-            out.append(Say(text(key, self.lang), self.lang))
+            out.extend(Say(text(key, lang), lang) for lang in self._langs())
         else:
             self._speak_prompt(key, out)
 

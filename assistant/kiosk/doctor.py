@@ -262,12 +262,12 @@ def model_languages(config: Config) -> list[str]:
 
 def _check_models(config: Config) -> CheckResult:
     from assistant.errors import ModelError
-    from assistant.speech_in.models import model_for
+    from assistant.speech_in.models import loadable_model
 
     found, problems = [], []
     for lang in model_languages(config):
-        try:
-            model = model_for(config, lang)
+        try:  # loaded and tried in a child process (the verdict is kept while it is unchanged)
+            model = loadable_model(config, lang)
         except ModelError as exc:
             fix = install_fix(config, lang) if exc.code == "model-missing" else None
             problems.append(_problem(exc, blocking=False, fix=fix))

@@ -83,14 +83,16 @@ def ensure_models(
     config: Config, *, install: bool, notice: Notice, progress: Any = None
 ) -> SpeechInputPlan:
     """The recognition languages with a usable model, installing missing ones when allowed."""
-    from assistant.speech_in.models import CATALOG, model_for, models_folder
+    # Each model is loaded and tried in a child process first (loadable_model): one that
+    # crashes Vosk is a problem of speech input, not the end of the kiosk.
+    from assistant.speech_in.models import CATALOG, loadable_model, models_folder
 
     usable: list[str] = []
     problems: list[str] = []
     codes: list[str] = []
     for lang in model_languages(config):
         try:
-            model_for(config, lang)
+            loadable_model(config, lang)
             usable.append(lang)
             continue
         except ModelError as exc:
@@ -104,7 +106,7 @@ def ensure_models(
                 Installer(models_folder(config), progress=progress).install_catalog(
                     name, config.models.download_url
                 )
-                model_for(config, lang)
+                loadable_model(config, lang)
                 usable.append(lang)
                 continue
             except AssistantError as exc:

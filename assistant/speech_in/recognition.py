@@ -33,8 +33,8 @@ from assistant.audio import Int16Array, Pcm, resample
 from assistant.config import Config
 from assistant.errors import RecognitionError
 from assistant.speech_in.models import (
-    apply_endpointing,
     installed_languages,
+    loadable_model,
     model_for,
     sample_rate_hz,
 )
@@ -292,13 +292,14 @@ _load_lock = threading.Lock()
 
 
 def load_model(config: Config, lang: str) -> VoskModel:
-    """The model serving ``lang``, loaded once per process, with managed endpointing."""
+    """The model serving ``lang``, loaded once per process, with managed endpointing; loaded
+    and tried in a child process first (``loadable_model``: a model that aborts Kaldi then
+    raises ``model-load-failed`` here instead of ending this process)."""
     check = model_for(config, lang)
     key = check.path.resolve()
     with _load_lock:
         if key not in _loaded:
-            rec = config.recognition
-            apply_endpointing(check.path, rec.endpoint_silence_s, rec.max_utterance_s)
+            check = loadable_model(config, lang)
             _loaded[key] = VoskModel(
                 check.path, lang, supports_vocabulary=check.supports_vocabulary
             )
