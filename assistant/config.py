@@ -313,6 +313,17 @@ class Config:
             words += ["--config", str(self.config_file.absolute())]
         return " ".join(shlex.quote(w) for w in words) + (f" {arguments}" if arguments else "")
 
+    def runnable(self, text: str) -> str:
+        """``text`` (a fix hint, an error line) with each ``python run.py`` in it written as
+        :meth:`command` writes it for this kiosk. Fix hints are made where the problem is found,
+        as ``python run.py ...``; they get the kiosk's Python and config where they are shown
+        (the doctor's report, the kiosk's notices, a command's error line)."""
+        return _RUN_PY.sub(lambda _match: self.command(""), text)
+
+
+#: ``python run.py`` as fix hints write it (not inside a path: a rendered one stays as it is).
+_RUN_PY = re.compile(r"(?<![\w./-])python3? run\.py(?![\w.-])")
+
 
 def _shown(path: Path) -> str:
     try:

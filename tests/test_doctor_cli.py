@@ -46,7 +46,9 @@ def test_without_models_exit_1_and_keyboard_mode(virtual_alsa: VirtualAlsa, tmp_
     lines = result.stdout.splitlines()
     assert len(lines) == CHECKS + 1, result.stdout  # one line per check, then the verdict
     models = next(line for line in lines if line.startswith("PROBLEM  models:"))
-    assert "python run.py models install vosk-model-small-sv-rhasspy-0.15" in models
+    # The command as this kiosk runs it: with the config it was given.
+    assert "run.py --config " in models
+    assert "kiosk.toml models install vosk-model-small-sv-rhasspy-0.15" in models
     assert "USB stick" in models
     assert lines[-1].startswith("KEYBOARD MODE ONLY")
     assert sum(line.startswith("OK ") for line in lines) == CHECKS - 1

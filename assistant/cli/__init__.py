@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = _module(args.command).run(args, config)
     except AssistantError as exc:
         logger.debug("command failed", exc_info=True)
-        print(exc.describe(), file=sys.stderr)
+        print(config.runnable(exc.describe()), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

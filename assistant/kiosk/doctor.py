@@ -18,6 +18,7 @@ Engines are imported inside the checks, so a machine without audio gets a report
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import tempfile
@@ -111,7 +112,9 @@ def check_kiosk(config: Config, *, keyboard: bool = False) -> Report:
             results.append(CheckResult(name, True, "not needed in keyboard mode"))
             continue
         degrading = (*SPEECH_INPUT_CHECKS, *SPEECH_OUTPUT_CHECKS, "event log")
-        results.append(_guarded(name, step, config, blocking=name not in degrading))
+        results.append(
+            _runnable(_guarded(name, step, config, blocking=name not in degrading), config)
+        )
     speech_input = all(r.ok for r in results if r.name in SPEECH_INPUT_CHECKS)
     mode: Mode = "voice" if speech_input and not keyboard else "keyboard"
     # Not logged here: the caller reports the problems (doctor prints them, the kiosk says
@@ -155,6 +158,12 @@ def verdict(report: Report, *, keyboard: bool = False) -> Verdict:
         "KEYBOARD MODE ONLY: speech input is not possible (see the problems above); the kiosk "
         "serves typed questions with spoken answers until it is fixed.",
     )
+
+
+def _runnable(result: CheckResult, config: Config) -> CheckResult:
+    """The commands in the fixes as this kiosk runs them (its Python, its ``--config``)."""
+    problems = tuple(dataclasses.replace(p, fix=config.runnable(p.fix)) for p in result.problems)
+    return dataclasses.replace(result, problems=problems)
 
 
 def _guarded(

@@ -274,7 +274,11 @@ def build_kiosk(
     from assistant.speech_out.playback import SoundDevicePlayer
     from assistant.speech_out.speaker import build_speaker
 
-    tell = notice or _log_notice
+    shown = notice or _log_notice
+
+    def tell(line: str) -> None:  # the commands in it as this kiosk runs them
+        shown(config.runnable(line))
+
     # 1. What the kiosk needs. The documents are indexed on a thread while the models are
     # checked and loaded here (a model loads in C++, without the GIL): start-up takes the
     # longer of the two, not the sum.
