@@ -168,7 +168,9 @@ class KeyDecoder:
                     break
                 sequence = text[i:end]
                 name = KEY_SEQUENCES.get(sequence, "escape" if sequence == "\x1b" else "")
-                if name:
+                if len(name) == 1:  # a keypad digit or sign: typed as in numeric mode
+                    keys.append(Key(text=name))
+                elif name:
                     keys.append(Key(name))
                 else:
                     logger.debug("unknown key sequence %r", sequence)
