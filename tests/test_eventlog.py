@@ -198,3 +198,18 @@ def test_the_log_is_created_readable_by_owner_and_group_only(tmp_path: Path) -> 
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_the_doctor_reports_a_symlinked_event_log(tmp_path: Path) -> None:
+    from assistant.config import config_from_dict
+    from assistant.kiosk.doctor import check_kiosk
+
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("x\n")
+    path = tmp_path / "events.jsonl"
+    path.symlink_to(target)
+    config = config_from_dict({"logging": {"event_log": str(path)}})
+    check = next(c for c in check_kiosk(config, keyboard=True).checks if c.name == "event log")
+    assert not check.ok
+    assert [p.code for p in check.problems] == ["event-log-symlink"]
+    assert "symbolic link" in check.detail and target.read_text() == "x\n"

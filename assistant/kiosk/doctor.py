@@ -332,6 +332,10 @@ def _check_event_log(config: Config) -> CheckResult:
     if not config.logging.event_log:
         return CheckResult("event log", True, "off (logging.event_log is empty)")
     path = config.path(config.logging.event_log)
+    if path.is_symlink():  # the event log refuses it (O_NOFOLLOW): no event would be kept
+        what = f"the event log {path} is a symbolic link: refused, its events are dropped"
+        fix = "replace the link with a regular file, or set logging.event_log to the real path"
+        return _failed("event log", [Problem(what, fix, False, "event-log-symlink")])
     try:
         if path.exists():
             with path.open("a", encoding="utf-8"):
