@@ -110,6 +110,16 @@ def test_restart_policy_never_gives_up() -> None:
     assert float(settings["RestartSec"][-1].rstrip("s")) >= 1.0  # not a tight loop
 
 
+@pytest.mark.e2e
+def test_a_failed_start_says_why_on_stderr_for_the_journal(tmp_path: Path) -> None:
+    """Under systemd standard error is the journal: the reason for an exit must be there."""
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(f'[content]\nfolder = "{tmp_path / "missing"}"\n')
+    done = run(sandboxed(sys.executable, "run.py", "--config", str(toml)), stdin=subprocess.DEVNULL)
+    assert done.returncode != 0
+    assert "content-missing" in done.stderr and str(tmp_path / "missing") in done.stderr
+
+
 # -- the real engines under the unit's kernel filters --------------------------------------------
 
 
