@@ -184,6 +184,10 @@ class ModelsConfig:
     auto_install: bool = True
     #: Where official models are downloaded from.
     download_url: str = "https://alphacephei.com/vosk/models"
+    #: A model download must be done within this (seconds), however slowly the server sends.
+    download_deadline_s: float = _ranged(3600.0, 10.0, 86400.0)
+    #: After a failed install at start-up, the kiosk tries again this often (seconds).
+    install_retry_s: float = _ranged(600.0, 1.0, 86400.0)
 
 
 @dataclass(frozen=True)

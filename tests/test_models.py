@@ -59,7 +59,8 @@ def http_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """Hidden entries an install left (the lock file stays: it is the lock)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.is_dir())
 
 
 # -- layout -----------------------------------------------------------------------------------

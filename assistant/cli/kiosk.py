@@ -10,7 +10,8 @@ script). When speech input is impossible and nobody can type (no standard input,
 ends before its first line and is not a terminal: ``/dev/null`` under systemd) it stays up,
 says what is missing, and starts listening once a re-check finds a model
 (``recognition.recheck_interval_s``). SIGTERM and SIGINT stop it cleanly (exit 0); SIGHUP
-reloads the content (the last good content stays when the new one is malformed).
+reloads the content (the last good content stays when the new one is malformed); a SIGHUP
+during start-up is kept and becomes a reload once the kiosk runs.
 """
 
 from __future__ import annotations
@@ -43,12 +44,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _progress(done: int, total: int | None) -> None:
-    from assistant.cli.models import _progress as bar
-
-    bar(done, total)
-
-
 def _print_say(action: Any) -> None:
     print(f"[{action.lang}] {action.text}", flush=True)
 
@@ -58,14 +53,26 @@ def _notice(line: str) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    if args.push_to_talk or args.hands_free:
+        mode: InteractionMode = "push-to-talk" if args.push_to_talk else "hands-free"
+        config = dataclasses.replace(config, dialog=dataclasses.replace(config.dialog, mode=mode))
+    # SIGHUP during start-up (a reload sent too early) is kept for later: its default action
+    # would end the kiosk with a "clean" status that a service manager does not restart.
+    early_hups: list[int] = []
+    previous_hup = signal.signal(signal.SIGHUP, lambda signum, frame: early_hups.append(signum))
+    try:
+        return _serve(args, config, early_hups)
+    finally:
+        signal.signal(signal.SIGHUP, previous_hup)
+
+
+def _serve(args: argparse.Namespace, config: Config, early_hups: list[int]) -> int:
+    from assistant.cli.models import ProgressReport
     from assistant.kiosk.deadline import exit_within
     from assistant.kiosk.inputs import terminal_restored
     from assistant.kiosk.loop import Reload, Shutdown
     from assistant.kiosk.setup import build_kiosk
 
-    if args.push_to_talk or args.hands_free:
-        mode: InteractionMode = "push-to-talk" if args.push_to_talk else "hands-free"
-        config = dataclasses.replace(config, dialog=dataclasses.replace(config.dialog, mode=mode))
     stdin = sys.stdin  # None when the process has no standard input at all
     if stdin is not None and hasattr(stdin, "reconfigure"):
         stdin.reconfigure(errors="replace")
@@ -75,7 +82,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
         stdin=stdin,
         on_say=_print_say,
         notice=_notice,
-        progress=_progress,
+        progress=ProgressReport(bar=False),  # lines: the kiosk prints, and the journal
     )
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -85,7 +92,9 @@ def run(args: argparse.Namespace, config: Config) -> int:
         kiosk.post(Reload())
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, reload)
+    signal.signal(signal.SIGHUP, reload)
+    if early_hups:
+        kiosk.post(Reload())  # asked for during start-up: done now that it runs
     try:
         with terminal_restored(stdin):  # keys at once on a terminal: its modes given back
             code = kiosk.run(input_lost=tell_visitor)

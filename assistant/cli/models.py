@@ -31,7 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     inst.add_argument("--name", help="folder name under models/ (default: from the source)")
     inst.add_argument("--lang", help="language the model serves (default: from its name)")
     inst.add_argument("--md5", help="expected md5 of a downloaded zip")
+    inst.add_argument("--sha256", help="expected sha256 of a downloaded zip")
     inst.add_argument("--size", type=int, help="expected size in bytes of a downloaded zip")
+    inst.add_argument(
+        "--unverified",
+        action="store_true",
+        help="install from an http(s) URL without --md5 or --sha256 (the download is unchecked)",
+    )
     inst.add_argument("--force", action="store_true", help="replace an installed model")
     verify = sub.add_parser("verify", help="check installed models (all when none is named)")
     verify.add_argument("names", nargs="*")
@@ -40,26 +46,70 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("names", nargs="+")
 
 
-def _progress(done: int, total: int | None) -> None:
-    """A progress bar on stderr (one line, redrawn)."""
-    if total:
-        filled = int(30 * done / total)
-        line = f"[{'#' * filled}{'.' * (30 - filled)}] {done / 1e6:.1f}/{total / 1e6:.1f} MB"
-    else:
-        line = f"{done / 1e6:.1f} MB"
-    end = "\n" if total and done >= total else ""
-    print(f"\r{line}", end=end, file=sys.stderr, flush=True)
+class ProgressReport:
+    """Download progress on stderr: a redrawn bar on a terminal, else (the journal) one line
+    every ``step_percent`` (every 50 MB when the total is unknown)."""
+
+    def __init__(self, *, bar: bool | None = None, step_percent: int = 10) -> None:
+        self.bar = sys.stderr.isatty() if bar is None else bar
+        self.step_percent = step_percent
+        self._last = -1
+        self._done = 0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if done < self._done:  # a new download
+            self._last = -1
+        self._done = done
+        if self.bar:
+            self._draw(done, total)
+            return
+        if total:
+            step = min(100, int(100 * done / total)) // self.step_percent
+            line = f"download: {step * self.step_percent} % ({_mb(done)} of {_mb(total)} MB)"
+        else:
+            step = done // 50_000_000
+            line = f"download: {_mb(done)} MB"
+        if step > self._last:
+            self._last = step
+            print(line, file=sys.stderr, flush=True)
+
+    @staticmethod
+    def _draw(done: int, total: int | None) -> None:
+        if total:
+            filled = min(30, int(30 * done / total))
+            line = f"[{'#' * filled}{'.' * (30 - filled)}] {_mb(done)}/{_mb(total)} MB"
+        else:
+            line = f"{_mb(done)} MB"
+        end = "\n" if total and done >= total else ""
+        print(f"\r{line}", end=end, file=sys.stderr, flush=True)
+
+
+def _mb(nbytes: int) -> str:
+    return f"{nbytes / 1e6:.1f}"
 
 
 def _install(args: argparse.Namespace, config: Config) -> int:
-    installer = Installer(models_folder(config), progress=_progress)
+    installer = Installer(
+        models_folder(config),
+        progress=ProgressReport(),
+        deadline_s=config.models.download_deadline_s,
+    )
     sources = args.source or [config.models.languages[lang] for lang in config.languages]
     for given in sources:
         source = config.models.languages.get(given, given)  # a language code
         path = Path(source).expanduser()
         if re.match(r"^(https?|file)://", source):
             name = args.name or Path(source.split("?")[0]).stem
-            spec = Download(source, args.size, args.md5)
+            spec = Download(
+                source,
+                args.size,
+                args.md5,
+                args.sha256,
+                deadline_s=config.models.download_deadline_s,
+                unverified=args.unverified,
+            )
+            if spec.remote and not spec.verified and args.unverified:
+                print(f"warning: {source} is installed unverified (no --md5 or --sha256)")
             check = installer.install_url(spec, name=name, lang=args.lang, force=args.force)
         elif path.is_dir():
             check = installer.install_folder(path, name=args.name, lang=args.lang, force=args.force)

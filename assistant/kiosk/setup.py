@@ -1,14 +1,16 @@
 """Start-up of the kiosk: from the configuration to a running :class:`~assistant.kiosk.loop.Kiosk`.
 
-Order: the documents (none is fatal: nothing to answer from), the readiness checks of
-:mod:`assistant.kiosk.doctor`, the speech models (missing ones installed when
-``models.auto_install``
-is on), the speaker, then speech input. When speech input is impossible (no model, and no way
-to install one) the kiosk says why, printed and spoken, and serves typed questions instead: the
-same dialog; and it keeps checking (:mod:`assistant.kiosk.recheck`) whether a model has been
-installed meanwhile, and then starts listening, built the same way as at start-up. A microphone
-that is missing is not a reason to give up speech input: the listener keeps trying to open it,
-and typed questions work meanwhile.
+Order: the leftovers of interrupted model installs cleaned, the documents (none is fatal:
+nothing to answer from), the readiness checks of :mod:`assistant.kiosk.doctor`, the speech
+models, the speaker, then speech input. Missing catalog models are downloaded in the background
+when ``models.auto_install`` is on (:mod:`assistant.kiosk.autoinstall`): the kiosk greets and
+serves typed questions meanwhile, and listens once a model is in.
+
+When speech input is impossible (no model, and no way to install one) the kiosk says why,
+printed and spoken, and serves typed questions instead: the same dialog; and it keeps checking
+(:mod:`assistant.kiosk.recheck`) whether a model has been installed meanwhile, and then starts
+listening, built the same way as at start-up. A microphone that is missing is not a reason to
+give up speech input: the listener keeps trying to open it, and typed questions work meanwhile.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from assistant.config import Config
 from assistant.errors import AssistantError, AudioError, ContentError, ModelError
-from assistant.kiosk.recheck import CheckResult, SpeechInputWatch, stdin_kind
+from assistant.kiosk.recheck import CheckResult, Recheck, SpeechInputWatch, stdin_kind
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -120,6 +122,36 @@ def ensure_models(
             notice(f"speech input without that language: {line}")
         return SpeechInputPlan(tuple(usable))
     return SpeechInputPlan(tuple(usable), tuple(problems), tuple(codes))
+
+
+def missing_catalog_models(config: Config) -> list[tuple[str, str]]:
+    """The recognition languages without a model whose configured model is in the catalog (it
+    can be downloaded): (language, model name) pairs."""
+    from assistant.speech_in.models import CATALOG, model_for
+
+    missing: list[tuple[str, str]] = []
+    for lang in model_languages(config):
+        name = config.models.languages.get(lang, "")
+        try:
+            model_for(config, lang)
+        except ModelError as exc:
+            if exc.code == "model-missing" and name in CATALOG:
+                missing.append((lang, name))
+    return missing
+
+
+def clean_install_leftovers(config: Config) -> None:
+    """What interrupted installs left in the models folder (nothing while one runs)."""
+    from assistant.speech_in.install import Installer
+    from assistant.speech_in.models import models_folder
+
+    try:
+        cleaned = Installer(models_folder(config)).clean_leftovers()
+    except OSError as exc:
+        logger.warning("models folder: leftovers not cleaned: %s", exc)
+        return
+    if cleaned:
+        logger.info("models folder: cleaned %s", ", ".join(cleaned))
 
 
 def load_brain(config: Config) -> QuestionAnswerer:
@@ -279,18 +311,17 @@ def build_kiosk(
     def tell(line: str) -> None:  # the commands in it as this kiosk runs them
         shown(config.runnable(line))
 
+    clean_install_leftovers(config)
     # 1. What the kiosk needs. The documents are indexed on a thread while the models are
     # checked and loaded here (a model loads in C++, without the GIL): start-up takes the
     # longer of the two, not the sum.
     with ThreadPoolExecutor(1, thread_name_prefix="content-load") as pool:
         loading = pool.submit(load_brain, config)
         report = check_readiness(config, keyboard=keyboard, notice=tell)
-        plan = ensure_models(
-            config,
-            install=config.models.auto_install and not keyboard,
-            notice=tell,
-            progress=progress,
-        )
+        plan = ensure_models(config, install=False, notice=tell)
+        downloads = []
+        if config.models.auto_install and not keyboard:
+            downloads = missing_catalog_models(config)
         if not keyboard and plan.ok:
             _preload_models(config, plan.languages)
         brain = loading.result()  # no documents is fatal, as before
@@ -300,6 +331,9 @@ def build_kiosk(
     elif not plan.ok:
         for line in plan.problems:
             tell(f"speech input is impossible, serving typed questions: {line}")
+    if downloads:
+        names = ", ".join(name for _, name in downloads)
+        tell(f"downloading {names} in the background; listening starts once a model is in")
 
     # 2. The parts.
     log_path = config.path(config.logging.event_log) if config.logging.event_log else None
@@ -354,7 +388,29 @@ def build_kiosk(
         listening.voice.start()
     if stdin is not None:
         keyboard_input(stdin, kiosk.post, config.keypad.keys).start()  # keys on a terminal
+    if downloads:
+        _download_in_background(config, downloads, wiring, tell, progress)
     return kiosk, not keyboard and listening is None
+
+
+def _download_in_background(
+    config: Config,
+    downloads: Sequence[tuple[str, str]],
+    wiring: _Wiring,
+    tell: Notice,
+    progress: Any,
+) -> None:
+    from assistant.kiosk.autoinstall import BackgroundInstall
+
+    def installed(lang: str) -> None:
+        if wiring.listening is None:  # speech input waits for it: check again now
+            wiring.post(Recheck())
+        else:
+            tell(f"the speech model for {lang} is installed; the kiosk uses it after a restart")
+
+    BackgroundInstall(
+        config, downloads, notice=tell, installed=installed, progress=progress
+    ).start()
 
 
 def _look_for_output(speaker: Any) -> bool:
