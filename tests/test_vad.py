@@ -36,11 +36,13 @@ SILENCE_S = RecognitionConfig().endpoint_silence_s
 
 
 @pytest.fixture(scope="module")
-def sentence() -> Int16Array:
+def sentence() -> np.ndarray:
+    """The recording as floats (full scale 1.0) at about -26 dBFS."""
     if not SAMPLE.exists():
         pytest.skip(f"{SAMPLE} is not there (the shared speech samples)")
-    samples = read_wav(SAMPLE, rate_hz=16000).samples.astype(np.float64)
-    return samples * (0.05 / np.sqrt(np.mean(samples**2)))  # about -26 dBFS
+    samples = read_wav(SAMPLE, rate_hz=16000).samples.astype(np.float64) / 32768
+    scaled: np.ndarray = samples * (0.05 / np.sqrt(np.mean(samples**2)))
+    return scaled
 
 
 def stream(speech: np.ndarray, noise: str | None, seed: int = 1) -> tuple[Int16Array, int]:
@@ -52,7 +54,7 @@ def stream(speech: np.ndarray, noise: str | None, seed: int = 1) -> tuple[Int16A
     if noise is not None:
         rng = np.random.default_rng(seed)
         out += hall_noise.make_noise(noise, len(out), rng) * float(np.sqrt(np.mean(speech**2)))
-    pcm = np.clip(out * 32768, -32768, 32767).astype(np.int16)
+    pcm = np.clip(out * 32768, -32768, 32767).astype(np.int16)  # floats to 16-bit
     return pcm, lead + len(speech)
 
 
