@@ -39,7 +39,7 @@ def test_a_failed_download_is_reported_and_tried_again(
 
     body = _model_zip(tmp_path)
     entry = CatalogModel(NAME, "sv", len(body), hashlib.md5(body).hexdigest(), "test")
-    monkeypatch.setitem(CATALOG, NAME, entry)  # type: ignore[index]
+    monkeypatch.setitem(CATALOG, NAME, entry)
     with hostile_server() as server:
         server.body = body
         config = config_from_dict(
