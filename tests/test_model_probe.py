@@ -47,10 +47,21 @@ ABORTING = [
 Edits = dict[str, Callable[[bytes], bytes]]
 
 
+#: Files of the model bigger than this are hard-linked into a copy (fast); smaller ones copied.
+LINK_BYTES = 1 << 20
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if os.path.getsize(src) > LINK_BYTES:
+        os.link(src, dst)
+    else:
+        shutil.copy2(src, dst)
+
+
 def damaged_copy(source: Path, dest: Path, edits: Edits | None = None) -> Path:
-    """``source`` copied to ``dest`` (hard links: fast) with the files in ``edits`` rewritten
-    as new files (never written through a link into the installed package)."""
-    shutil.copytree(source, dest, copy_function=os.link)
+    """``source`` copied to ``dest`` with the files in ``edits`` rewritten: only the large
+    files are hard links, so nothing a test writes reaches the installed package."""
+    shutil.copytree(source, dest, copy_function=_link_or_copy)
     for rel, edit in (edits or {}).items():
         path = dest / rel
         data = path.read_bytes()

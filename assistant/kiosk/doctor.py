@@ -276,7 +276,7 @@ def _check_models(config: Config) -> CheckResult:
     found, problems = [], []
     for lang in model_languages(config):
         try:  # loaded and tried in a child process (the verdict is kept while it is unchanged)
-            model = loadable_model(config, lang)
+            model = loadable_model(config, lang, endpointing=False)
         except ModelError as exc:
             fix = install_fix(config, lang) if exc.code == "model-missing" else None
             problems.append(_problem(exc, blocking=False, fix=fix))

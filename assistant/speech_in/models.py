@@ -257,17 +257,29 @@ def _load_failed(check: ModelCheck, problem: str) -> ModelError:
     )
 
 
-def loadable_model(config: Config, lang: str, *, timeout_s: float = PROBE_TIMEOUT_S) -> ModelCheck:
-    """The model serving ``lang`` as :func:`model_for` finds it, with its managed endpointing,
-    once a child process has loaded and tried it (the verdict is kept while its files stay the
-    same). Raises :class:`ModelError`: ``model-load-failed`` when Vosk crashed or failed there.
+def loadable_model(
+    config: Config,
+    lang: str,
+    *,
+    timeout_s: float = PROBE_TIMEOUT_S,
+    endpointing: bool = True,
+) -> ModelCheck:
+    """The model serving ``lang`` as :func:`model_for` finds it, once a child process has
+    loaded and tried it (:func:`~assistant.speech_in.probe.probe_model`). Raises
+    :class:`ModelError`: ``model-load-failed`` when Vosk crashed or failed there.
 
+    With ``endpointing`` the managed ``conf/model.conf`` is written first, so that what is
+    tried is what will be loaded (a check such as the doctor's leaves the folder as it is).
+    The verdict is kept while the files stay the same: in the model folder for a model under
+    the models folder, in memory for one elsewhere (a path given in ``[models.languages]``).
     Call this before loading a model in this process: a model that aborts Kaldi then takes
     only the child down."""
     check = model_for(config, lang)
-    rec = config.recognition
-    apply_endpointing(check.path, rec.endpoint_silence_s, rec.max_utterance_s)
-    problem = probe_model(check.path, timeout_s)
+    if endpointing:
+        rec = config.recognition
+        apply_endpointing(check.path, rec.endpoint_silence_s, rec.max_utterance_s)
+    inside = check.path.resolve().parent == models_folder(config).resolve()
+    problem = probe_model(check.path, timeout_s, on_disk=inside)
     if problem:
         raise _load_failed(check, problem)
     return check

@@ -34,13 +34,13 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def probe_model(
-    path: Path, timeout_s: float = PROBE_TIMEOUT_S, *, cached: bool = True
+    path: Path, timeout_s: float = PROBE_TIMEOUT_S, *, cached: bool = True, on_disk: bool = True
 ) -> str | None:
     """Why Vosk cannot load and use the model in ``path`` (one line), or None when it can.
 
     With ``cached`` a verdict kept for the folder's current files is returned without a new
-    probe; a new verdict is kept either way (a timeout is not kept: the machine may only have
-    been busy)."""
+    probe; a new verdict is kept either way, in the folder too when ``on_disk`` (a timeout is
+    not kept: the machine may only have been busy)."""
     print_ = verdicts.fingerprint(path)
     if cached and print_:
         known = verdicts.lookup(path, print_)
@@ -48,7 +48,7 @@ def probe_model(
             return known.problem
     problem, final = _run(path, timeout_s)
     if print_ and final:
-        verdicts.remember(path, print_, problem)
+        verdicts.remember(path, print_, problem, on_disk=on_disk)
     if problem:
         logger.warning("model %s cannot be loaded: %s", path, problem)
     else:

@@ -98,9 +98,12 @@ def cached(folder: Path) -> Verdict | None:
     return lookup(folder, print_) if print_ else None
 
 
-def remember(folder: Path, print_: str, problem: str | None) -> None:
-    """Keep the verdict for ``folder`` with these files (in memory, and on disk when it can)."""
+def remember(folder: Path, print_: str, problem: str | None, *, on_disk: bool = True) -> None:
+    """Keep the verdict for ``folder`` with these files (in memory, and in the folder when
+    ``on_disk`` and it can)."""
     _memory[(folder.resolve(), print_)] = problem
+    if not on_disk:
+        return
     data = json.dumps({"fingerprint": print_, "problem": problem}, ensure_ascii=False) + "\n"
     try:
         write_atomic(folder / VERDICT_FILE, data.encode("utf-8"))
