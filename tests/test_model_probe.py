@@ -217,7 +217,7 @@ def test_the_probe_reports_a_crash_with_its_cause_and_keeps_the_verdict(
 
 @pytest.mark.real_vosk
 def test_a_crash_no_range_check_sees_is_a_load_failure_not_the_end_of_the_process(
-    ko_model_dir: Path, models: Path
+    ko_model_dir: Path, models: Path, tmp_path: Path
 ) -> None:
     """A damaged graph file segfaults Kaldi: only the child process can tell."""
     damaged_copy(
@@ -234,6 +234,10 @@ def test_a_crash_no_range_check_sees_is_a_load_failure_not_the_end_of_the_proces
     with pytest.raises(ModelError) as again:
         model_for(config, "ko")
     assert again.value.code == "model-load-failed"
+    # `listen` reports it and exits 1 (a fresh process: the kept verdict, or a new probe).
+    done = run_cli(ko_toml(tmp_path, models), "listen", "--wav", "none.wav", "--no-answer")
+    assert done.returncode == 1 and "model-load-failed" in done.stderr, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
 
 
 # -- conf/model.conf.orig -----------------------------------------------------------------------
