@@ -201,7 +201,11 @@ def main() -> int:
     parser.add_argument("--gain", type=float, default=0.3, help="echo path gain (0.3: -10 dB)")
     args = parser.parse_args()
     answers, visitors = (10, 4) if args.quick else (args.answers, args.visitors)
-    results = run(answers, visitors, args.gain)
+    try:
+        results = run(answers, visitors, args.gain)
+    except AssertionError as exc:  # the kiosk stalled: say so, no traceback
+        print(f"stopped: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
     alone = [r for r in results if not r.visitor]
     over = [r for r in results if r.visitor]
     print(
