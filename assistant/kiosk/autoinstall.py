@@ -6,7 +6,8 @@ missing catalog models, one after the other. Any failure (no network, a cut or m
 response, a server too slow for ``models.download_deadline_s``, a full disk, another install
 running) is reported and tried again after ``models.install_retry_s``; nothing the download
 does can end the kiosk. Each installed model is announced to ``installed`` (the kiosk checks
-its speech input again and starts listening).
+its speech input again and starts listening); a round of attempts that left a model missing is
+announced to ``delayed`` (the visitor is no longer told speech input comes shortly).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class BackgroundInstall:
         *,
         notice: Notice,
         installed: Callable[[str], None],
+        delayed: Callable[[], None] | None = None,
         progress: Any = None,
     ) -> None:
         self.config = config
@@ -41,6 +43,7 @@ class BackgroundInstall:
         self.failures = 0
         self._notice = notice
         self._installed = installed
+        self._delayed = delayed
         self._progress = progress
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="model-install", daemon=True)
@@ -74,6 +77,8 @@ class BackgroundInstall:
             if self.pending:
                 names = ", ".join(name for _, name in self.pending)
                 self._notice(f"speech model install: trying {names} again in {retry_s:g} s")
+                if self._delayed is not None:
+                    self._delayed()
                 self._stop.wait(retry_s)
 
     def _install(self, lang: str, name: str) -> bool:

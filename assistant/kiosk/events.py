@@ -85,14 +85,20 @@ class TurnFailed:
 @dataclass(frozen=True)
 class InputLost:
     """The microphone disappeared or failed; ``typing``: typed input still works (there is a
-    keyboard on standard input)."""
+    keyboard on standard input); ``coming``: speech input is on its way (a speech model is
+    being downloaded), so the visitor hears it will work shortly. Given again while input is
+    already lost, it only updates ``coming`` (the download failed: not coming shortly)."""
 
     typing: bool = True
+    coming: bool = False
 
 
 @dataclass(frozen=True)
 class InputBack:
-    """The microphone works again."""
+    """The microphone works again; ``started``: speech input has just started for the first
+    time (a speech model came in), so the visitor hears they can talk now."""
+
+    started: bool = False
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,12 @@ class ContentFailed:
 
 
 @dataclass(frozen=True)
+class SpeechInputDelayed:
+    """The background download of a speech model failed (it is tried again later): speech
+    input is no longer said to come shortly."""
+
+
+@dataclass(frozen=True)
 class Shutdown:
     """Stop the kiosk (SIGTERM, SIGINT)."""
 

@@ -60,6 +60,7 @@ from assistant.kiosk.items import (
     Shutdown,
     SpeakerEngine,
     SpeechEnded,
+    SpeechInputDelayed,
     Stoppable,
 )
 from assistant.kiosk.output_watch import OutputChanged, OutputRecheck, OutputWatch
@@ -103,6 +104,7 @@ class Kiosk:
         on_reloaded: Callable[[Any], None] | None = None,
         speech_watch: SpeechInputWatch | None = None,
         output_watch: OutputWatch | None = None,
+        speech_coming: bool = False,
     ) -> None:
         self.dialog = dialog
         self._speaker = speaker
@@ -120,6 +122,7 @@ class Kiosk:
         self._watch = speech_watch  # speech input impossible: re-checks until it works
         self._output_watch = output_watch  # the loudspeaker lost: re-checks until it is back
         self._output_lost = False
+        self._speech_coming = speech_coming  # speech input impossible, a model downloading
         self._lines_typed = 0
         self._unattended = False  # nobody can type either: the kiosk stays up
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -159,7 +162,7 @@ class Kiosk:
             self._speech_output_lost(outage.code, outage.message, at_start=True)
         self._handle(Started())
         if input_lost:
-            self._handle(InputLost())
+            self._handle(InputLost(coming=self._speech_coming))
         if self._watch is not None:
             self._watch.start(self.post)
             self._check_attended()
@@ -258,6 +261,12 @@ class Kiosk:
                 self._watch.check(self.post)
             case SpeechInputReady():
                 self._speech_ready(item)
+            case SpeechInputDelayed() if self._speech_coming:
+                self._speech_coming = False
+                if self._keyboard_only:  # not "shortly" any more
+                    self._handle(InputLost(typing=not self._input_ended))
+            case SpeechInputDelayed():
+                pass
             case ButtonPressed() | KeyPressed() | InputBack() | InputLost() | SpeechDone():
                 self._handle(item)
             case TurnFailed():
@@ -337,7 +346,7 @@ class Kiosk:
             f"{watch.interval_s:g} s for: {missing}"
         )
         self._log("speech-input-waiting", {"codes": list(watch.codes)})
-        says = spoken_notice(watch.codes, self._config.languages)
+        says = spoken_notice(watch.codes, self._config.languages, coming=self._speech_coming)
         self._execute([Say(text, lang) for text, lang in says])
 
     def _speech_ready(self, item: SpeechInputReady) -> None:
@@ -345,9 +354,10 @@ class Kiosk:
         self._voice = item.speech
         self._keyboard_only = False
         self._unattended = False
+        self._speech_coming = False
         self._notice(f"speech input works now ({', '.join(item.languages)}): listening")
         self._log("speech-input-started", {"languages": list(item.languages)})
-        self._handle(InputBack())
+        self._handle(InputBack(started=True))
 
     # --- the loudspeaker lost and back --------------------------------------------------------
     def _speech_output_lost(

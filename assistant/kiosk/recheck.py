@@ -86,10 +86,15 @@ def unattended(kind: StdinKind, *, ended: bool, lines_typed: int) -> bool:
     return kind == "stream" and ended and lines_typed == 0
 
 
-def spoken_notice(codes: tuple[str, ...], languages: tuple[str, ...]) -> list[tuple[str, str]]:
-    """What to say aloud (text, language) about the missing speech input, in each language."""
+def spoken_notice(
+    codes: tuple[str, ...], languages: tuple[str, ...], *, coming: bool = False
+) -> list[tuple[str, str]]:
+    """What to say aloud (text, language) about the missing speech input, in each language;
+    ``coming``: a model is being downloaded (speech input comes shortly)."""
     missing = codes and all(c == "model-missing" for c in codes)
     key = "speech_input_model_missing" if missing else "speech_input_other"
+    if coming:
+        key = "speech_input_coming_wait"
     return [(language(lang).text(key), lang) for lang in languages if is_supported(lang)]
 
 
