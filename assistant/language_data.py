@@ -53,16 +53,24 @@ COMMANDS: tuple[str, ...] = (
     "first",
     "second",
     "pause",
+    "more_topics",
+    "repeat_number",
 )
 
 #: Every sentence a language must have, and the placeholders each may use.
 TEXT_KEYS: Mapping[str, frozenset[str]] = {
-    "topics_list": frozenset({"topics"}),
+    "topics_intro": frozenset(),
+    "topic_item": frozenset({"ordinal", "title"}),
+    "topics_more": frozenset(),
+    "topics_end": frozenset(),
+    "no_more_topics": frozenset(),
+    "ordinals": frozenset(),
+    "no_number": frozenset(),
     "no_answer": frozenset(),
     "no_question": frozenset(),
-    "help": frozenset({"topics"}),
+    "help": frozenset(),
     "ask_back": frozenset({"first", "second"}),
-    "topics_elsewhere": frozenset({"language", "topics"}),
+    "topics_elsewhere": frozenset({"language"}),
     "and": frozenset(),
     "greeting": frozenset(),
     "offer_more": frozenset(),
@@ -100,6 +108,31 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
 #: The characters of web and e-mail addresses the kiosk reads as words, by name.
 SYMBOL_KEYS: tuple[str, ...] = ("dot", "at", "slash", "colon", "dash", "underscore")
 
+#: The keys of ``[numbers]`` in texts.toml: how phone numbers, codes and clock times are read.
+NUMBER_KEYS: tuple[str, ...] = ("digits", "plus", "time", "hour", "range", "marks", "clock", "cues")
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """How a language reads numbers a listener writes down (``[numbers]`` of texts.toml)."""
+
+    #: The words of the digits 0 to 9, read one by one in phone numbers and codes.
+    digits: tuple[str, ...]
+    #: The word for the "+" of an international phone number.
+    plus: str
+    #: A clock time with minutes ("{hours} och {minutes}") and a whole hour ("{hours}").
+    time: str
+    hour: str
+    #: A range of times ("{start} till {end}").
+    range: str
+    #: What stands between hours and minutes ("." ":" / "h" ":"); a letter mark may also
+    #: follow a whole hour ("9h").
+    marks: tuple[str, ...]
+    #: Words that announce a clock time, as written -> as read ("kl." -> "klockan").
+    clock: Mapping[str, str]
+    #: Words after which a number is a phone number or a code ("telefon", "code" ...).
+    cues: tuple[str, ...]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -133,11 +166,19 @@ class Language:
     texts: Mapping[str, str]
     #: The words addresses are read with: ``dot`` -> "punkt" (every one of SYMBOL_KEYS).
     symbols: Mapping[str, str]
+    #: How phone numbers, codes and clock times are read.
+    numbers: Numbers
 
     def text(self, key: str, **values: str) -> str:
         """The sentence ``key``, its placeholders filled in."""
         sentence = self.texts[key]
         return sentence.format(**values) if values else sentence
+
+    def ordinal(self, n: int) -> str:
+        """The ordinal word of the ``n``-th item of a spoken list (1-based): "Första",
+        "Deuxièmement"; past the words of ``ordinals``, the number itself."""
+        words = [w.strip() for w in self.texts["ordinals"].split(",") if w.strip()]
+        return words[n - 1] if 0 < n <= len(words) else str(n)
 
 
 _folders: list[Path] = [BUILTIN_FOLDER]
@@ -302,6 +343,7 @@ def _load(code: str, folder: Path) -> Language:
         synonyms=everyday.mapping(everyday.data, "synonyms"),
         texts=_texts(texts),
         symbols=_symbols(texts),
+        numbers=_numbers(texts),
     )
 
 
@@ -350,7 +392,7 @@ def _rules(file: _File) -> tuple[Rule, ...]:
 
 
 def _texts(file: _File) -> dict[str, str]:
-    file.only(file.data, {"texts", "symbols"})
+    file.only(file.data, {"texts", "symbols", "numbers"})
     table = file.mapping(file.data, "texts")
     file.only(table, set(TEXT_KEYS), "[texts] ")
     missing = [k for k in TEXT_KEYS if not table.get(k, "").strip()]
@@ -371,3 +413,35 @@ def _symbols(file: _File) -> dict[str, str]:
     if missing:
         raise file.error(f"[symbols] has no word for {', '.join(missing)}")
     return {k: " ".join(table[k].split()) for k in SYMBOL_KEYS}
+
+
+def _numbers(file: _File) -> Numbers:
+    table = file.table("numbers")
+    file.only(table, set(NUMBER_KEYS), "[numbers] ")
+    where = "[numbers] "
+    digits = file.strings(table.get("digits", []), f"{where}digits")
+    if len(digits) != 10 or not all(d.strip() for d in digits):
+        raise file.error(f"{where}digits must be the 10 words of the digits 0 to 9")
+    formats = {"time": {"hours", "minutes"}, "hour": {"hours"}, "range": {"start", "end"}}
+    for key, needed in formats.items():
+        value = file.text(table, key, where)
+        used = {field for _, field, _, _ in string.Formatter().parse(value) if field}
+        if used != needed:
+            names = ", ".join("{" + n + "}" for n in sorted(needed))
+            raise file.error(f"{where}{key} must use exactly {names}")
+    marks = file.strings(table.get("marks", []), f"{where}marks")
+    if not marks or not all(len(m) == 1 and not m.isdigit() for m in marks):
+        raise file.error(f"{where}marks must be single characters (not digits), one or more")
+    plus = file.text(table, "plus", where)
+    if not any(ch.isalpha() for ch in plus):
+        raise file.error(f"{where}plus needs a word")
+    return Numbers(
+        digits=tuple(" ".join(d.split()) for d in digits),
+        plus=plus.strip(),
+        time=file.text(table, "time", where),
+        hour=file.text(table, "hour", where),
+        range=file.text(table, "range", where),
+        marks=marks,
+        clock=file.mapping(table, "clock"),
+        cues=tuple(c.casefold() for c in file.words(table, "cues", where)),
+    )

@@ -24,7 +24,7 @@ from assistant.kiosk.events import (
     VoiceStarted,
 )
 from assistant.kiosk.texts import text
-from assistant.understanding.reply import Intent, Reply
+from assistant.understanding.reply import Intent, Reply, TopicsPage
 
 LANGS = ("sv", "fr")
 OTHER = {"sv": "fr", "fr": "sv"}
@@ -115,6 +115,13 @@ class FakeBrain:
 
     def topics_text(self, lang: str) -> str:
         return ", ".join(s[lang][0] for s in SECTIONS.values() if lang in s)
+
+    def topics_page(self, lang: str, start: int) -> TopicsPage:
+        """The topics one per page (the real core's pages are tested in test_topic_pages)."""
+        titles = [s[lang][0] for s in SECTIONS.values() if lang in s]
+        if start >= len(titles):
+            return TopicsPage("", start, start, len(titles))
+        return TopicsPage(f"Ämne {start + 1}: {titles[start]}.", start, start + 1, len(titles))
 
     def in_language(self, reply: Reply, lang: str) -> Reply | None:
         if reply.document is None or reply.section is None:

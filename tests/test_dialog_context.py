@@ -10,7 +10,7 @@ from assistant.config import Config
 from assistant.kiosk.dialog import Dialog
 from assistant.kiosk.events import Heard, LogEvent, Say, SpeechDone, Started
 from assistant.kiosk.texts import text
-from assistant.understanding.reply import Intent, Reply
+from assistant.understanding.reply import Intent, Reply, TopicsPage
 
 LANGS = ("sv", "fr")
 WORDS: dict[str, dict[str, Intent]] = {
@@ -59,6 +59,9 @@ class Brain:
 
     def topics_text(self, lang: str) -> str:
         return "ÄMNEN"
+
+    def topics_page(self, lang: str, start: int) -> TopicsPage:
+        return TopicsPage("ÄMNEN" if start == 0 else "", start, 1, 1)
 
     def in_language(self, reply: Reply, lang: str) -> Reply | None:
         return None

@@ -42,14 +42,21 @@ def test_a_language_without_documents_offers_the_other_languages_topics(
     dialog.handle(Started())
     dialog.handle(SpeechDone())
 
+    more = "fler ämnen" if lang == "sv" else "plus de sujets"
     for event in (Heard(question, lang, 0.9), Typed("hjälp" if lang == "sv" else "aide")):
         said = " ".join(text for text, said_in in says(dialog.handle(event)) if said_in == lang)
-        assert name in said, said
-        assert all(title in said for title in titles), said
-        assert " ." not in said and "om ." not in said and "de : ." not in said
         dialog.handle(SpeechDone())
+        assert name in said, said
+        assert " ." not in said and "om ." not in said and "de : ." not in said
+        # the rest of the other language's topics, in this language's words
+        rest = " ".join(text for text, _ in says(dialog.handle(Typed(more))))
+        dialog.handle(SpeechDone())
+        assert all(title in f"{said} {rest}" for title in titles), (said, rest)
+        assert name not in rest and " ." not in rest
 
 
 def test_a_language_with_documents_keeps_its_own_topics(tmp_path: Path) -> None:
     core = _only(tmp_path, "sv")
-    assert core.topics_text("sv").startswith("Jag kan berätta om Vad muskelspasmer är")
+    assert core.topics_text("sv").startswith(
+        "Jag kan berätta om de här ämnena. Första: Vad muskelspasmer är."
+    )

@@ -79,7 +79,11 @@ def _edit(path: Path, old: str, new: str) -> None:
         ),
         ("commands.toml", 'intent = "repeat"', 'intent = "rewind"', "rule 1"),
         ("texts.toml", "greeting = ", "greeting_x = ", "greeting"),
-        ("texts.toml", "om {topics}. Fråga", "om {topic}. Fråga", "{topic}"),
+        ("texts.toml", '"{ordinal}: {title}."', '"{ordinal}: {topic}."', "{topic}"),
+        ("texts.toml", '"fem", "sex",', '"fem",', "[numbers] digits must be the 10 words"),
+        ("texts.toml", 'time = "{hours} och {minutes}"', 'time = "{hours}"', "{minutes}"),
+        ("texts.toml", 'marks = [".", ":"]', 'marks = ["5"]', "[numbers] marks"),
+        ("texts.toml", "[numbers]\n", '[numbers]\nroman = "x"\n', "'roman'"),
         ("language.toml", "[language]\n", "[language]\ncolour = 1\n", "colour"),
         ("everyday.toml", "[synonyms]\n", '[synonyms]\n"doktor" = "x"\n', "line"),
         ("language.toml", 'snowball = "swedish"', "snowball = 3", "snowball"),
@@ -140,14 +144,20 @@ language = ["in swedish"]
     )
     (folder / "everyday.toml").write_text('[synonyms]\ndoctor = "physician"\n', "utf-8")
     texts = {key: f"({key})" for key in TEXT_KEYS}
-    texts["topics_list"] = "I can tell you about {topics}."
-    texts["help"] = "Ask about {topics}."
+    texts["topics_intro"] = "I can tell you about these topics."
+    texts["topic_item"] = "{ordinal}: {title}."
+    texts["ordinals"] = "First, Second, Third"
+    texts["help"] = "Ask about the topics."
     symbols = {key: key for key in SYMBOL_KEYS}  # "dot", "at" ...: words in English
+    digits = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     (folder / "texts.toml").write_text(
         "[texts]\n"
         + "".join(f"{k} = {json.dumps(v)}\n" for k, v in texts.items())
         + "[symbols]\n"
-        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in symbols.items()),
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in symbols.items())
+        + f'[numbers]\ndigits = {json.dumps(digits)}\nplus = "plus"\n'
+        + 'time = "{hours} {minutes}"\nhour = "{hours} o\'clock"\nrange = "{start} to {end}"\n'
+        + 'marks = [":"]\ncues = "phone call code"\n',
         "utf-8",
     )
     content = tmp_path / "content"

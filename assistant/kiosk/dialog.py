@@ -45,8 +45,8 @@ from assistant.kiosk.events import (
 )
 from assistant.kiosk.navigation import Navigator, Read, Topic, announcement
 from assistant.kiosk.texts import TextKey, text, voice_text
-from assistant.speech_out.speech_text import speech_chunks
-from assistant.understanding.reply import Reply
+from assistant.speech_out.speech_text import number_readings, speech_chunks
+from assistant.understanding.reply import Reply, TopicsPage
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class Brain(Protocol):
     def help_text(self, lang: str) -> str: ...
 
     def topics_text(self, lang: str) -> str: ...
+
+    def topics_page(self, lang: str, start: int) -> TopicsPage: ...
 
     def in_language(self, reply: Reply, lang: str) -> Reply | None: ...
 
@@ -105,6 +107,7 @@ class Dialog:
         self._answer_lang = self.lang
         self._more_read = False
         self._offers: tuple[Reply, ...] = ()  # the sections of a question back, best first
+        self._topics_at: tuple[str, int] = (self.lang, 0)  # where "fler ämnen" goes on from
         self._last_said: tuple[Say, ...] = self._greeting()
         self._misses = 0
         self._failures = 0
@@ -346,7 +349,12 @@ class Dialog:
                 self._listen(out)
             case "help":
                 help_text = self._brain.help_text(self.lang).strip() or text("no_help", self.lang)
+                self._topics_heard(self.lang)
                 self._speak((Say(help_text, self.lang),), out, remember=True)
+            case "more_topics":
+                self._more_topics(out)
+            case "repeat_number":
+                self._repeat_number(out)
             case "slower" | "faster" | "louder" | "quieter":
                 self._adjust(reply.intent, out)
             case "language":
@@ -372,8 +380,9 @@ class Dialog:
             )
         )
         answer = reply.answer.strip()
-        if reply.document is None or not answer:
+        if reply.document is None or not answer:  # not answered: the first page of the topics
             fallback = f"{text('no_match', lang)} {self._brain.topics_text(lang).strip()}"
+            self._topics_heard(lang)
             self._speak((Say(answer or fallback.strip(), lang),), out, remember=True)
             return
         says = [Say(answer, lang)]
@@ -404,6 +413,39 @@ class Dialog:
             self._speak((Say(reply.more.strip(), self._answer_lang),), out, remember=True)
         else:
             self._speak_prompt("no_more", out)
+
+    def _topics_heard(self, lang: str) -> None:
+        """The first page of the topics was said: "fler ämnen" goes on after it."""
+        self._topics_at = (lang, self._brain.topics_page(lang, 0).next)
+
+    def _more_topics(self, out: list[Action]) -> None:
+        """The next page of the topics; after the last one, that there are no more (the next
+        "fler ämnen" starts again from the first)."""
+        lang = self.lang
+        listed_in, start = self._topics_at
+        start = start if listed_in == lang else 0
+        page = self._brain.topics_page(lang, start)
+        if not page.text.strip():
+            self._topics_at = (lang, 0)
+            key: TextKey = "no_more_topics" if start > 0 else "no_match"
+            self._speak((Say(text(key, lang), lang),), out, remember=True)
+            return
+        out.append(LogEvent("topics", {"lang": lang, "start": page.start, "total": page.total}))
+        self._topics_at = (lang, page.next)
+        self._speak((Say(page.text, lang),), out, remember=True)
+
+    def _repeat_number(self, out: list[Action]) -> None:
+        """The numbers of the last number-bearing sentence of what was last said, slowly: each
+        group of digits its own sentence; or that there was no number."""
+        for say in reversed(self._last_said):
+            readings = number_readings(say.text, say.lang)
+            if readings:
+                groups = [group for reading in readings for group in reading]
+                spoken = " ".join(f"{g[:1].upper()}{g[1:]}." for g in groups)
+                out.append(LogEvent("repeat-number", {"lang": say.lang, "numbers": len(readings)}))
+                self._speak((Say(spoken, say.lang),), out)
+                return
+        self._speak((Say(text("no_number", self.lang), self.lang),), out)
 
     def _adjust(self, change: VoiceChange, out: list[Action]) -> None:
         speech = self._config.speech

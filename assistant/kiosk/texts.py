@@ -41,6 +41,8 @@ TextKey = Literal[
     "key_offer_more",
     "key_help",
     "nav_top",
+    "no_more_topics",
+    "no_number",
 ]
 
 #: Language used for a sentence that has no text in the language asked for.

@@ -5,6 +5,10 @@ question is matched against the content (:mod:`.matching`, with a sentence encod
 decision of :mod:`.hybrid`) and answered with the sentences that best answer it, the rest of
 the section kept for "more"; or asked back ("do you mean A or B?") when two sections are
 close or the match is uncertain; or declined with the list of topics.
+
+The topics are read a few at a time (:data:`TOPICS_PER_PAGE`), one short sentence each with
+its ordinal word ("Första: Orsaker."), then how to hear the rest ("Säg 'fler ämnen' för
+resten."): :meth:`QuestionAnswerer.topics_page`. The dialog keeps the position in the list.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from assistant.config import MatchingConfig
 from assistant.language_data import Language, is_supported, language
-from assistant.understanding.reply import Reply
+from assistant.understanding.reply import Reply, TopicsPage
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,8 +33,10 @@ WHOLE_QUESTION_WORDS = 3
 #: Hypotheses of one utterance considered at most, and how much each later one is discounted.
 MAX_HYPOTHESES = 5
 HYPOTHESIS_DISCOUNT = 0.05
-#: Topics read out in a list at most (more sections: the documents' titles are read instead).
+#: Sections listed as topics at most (more sections: the documents' titles are listed instead).
 MAX_TOPICS = 8
+#: Topics read in one breath; "fler ämnen" / "plus de sujets" reads the next ones.
+TOPICS_PER_PAGE = 3
 
 
 class QuestionAnswerer:
@@ -52,7 +58,7 @@ class QuestionAnswerer:
         self.config = config
         self.languages = tuple(lang for lang in languages if is_supported(lang)) or ("sv",)
         self.matcher = Matcher(library, config, self.languages, encoder, cache)
-        self._topics: dict[str, str] = {}  # the spoken list of topics, per language
+        self._topics: dict[str, tuple[str, ...]] = {}  # the topics' titles, per language
 
     def answer(self, text: str, lang: str | None = None) -> Reply:
         """Answer one utterance: a command, an answer from the documents, or the topics."""
@@ -71,7 +77,7 @@ class QuestionAnswerer:
                 section=None,
                 title=None,
                 score=0.0,
-                answer=self.help_text(command.lang) if command.intent == "help" else "",
+                answer=self._command_text(command.intent, command.lang),
                 more="",
                 target_lang=command.target_lang,
             )
@@ -165,46 +171,82 @@ class QuestionAnswerer:
         return self.matcher.fit(text, lang)
 
     def topics_text(self, lang: str) -> str:
-        """What the kiosk can talk about, from the section titles, in ``lang``; with no
-        documents in ``lang``, the topics of another language's, saying they are in it."""
-        elsewhere = self._topics_elsewhere(lang)
-        if elsewhere:
-            return elsewhere
-        return self._language(lang).text("topics_list", topics=self._topic_list(lang))
+        """The first page of the topics in ``lang`` (see :meth:`topics_page`)."""
+        return self.topics_page(lang, 0).text
+
+    def topics_page(self, lang: str, start: int) -> TopicsPage:
+        """The topics from position ``start`` (0-based), :data:`TOPICS_PER_PAGE` of them, in
+        ``lang``: the section titles (the documents' titles when there are more than
+        :data:`MAX_TOPICS` sections), one sentence each with its ordinal word; the first page
+        opens with the introduction, a page that leaves topics ends with how to hear them,
+        the last one with the invitation to ask. With no documents in ``lang``, the topics of
+        the first other language that has some, introduced by saying the documents are in
+        it. Past the end, or with no documents at all, the text is ""."""
+        own = self._language(lang)
+        other = self._other_language(lang)
+        titles = self._titles(other or lang)
+        total = len(titles)
+        start = max(start, 0)
+        if start >= total:
+            return TopicsPage("", start, start, total)
+        end = min(start + TOPICS_PER_PAGE, total)
+        sentences = []
+        if start == 0:
+            sentences.append(
+                own.text("topics_elsewhere", language=self._language_name(own, other))
+                if other
+                else own.text("topics_intro")
+            )
+        for n in range(start, end):
+            sentences.append(
+                own.text("topic_item", ordinal=own.ordinal(n + 1), title=_bare(titles[n]))
+            )
+        sentences.append(own.text("topics_more" if end < total else "topics_end"))
+        return TopicsPage(" ".join(sentences), start, end, total)
 
     def help_text(self, lang: str) -> str:
-        """What a visitor can ask and say, short enough to be spoken."""
-        elsewhere = self._topics_elsewhere(lang)
-        if elsewhere:
-            return elsewhere
-        return self._language(lang).text("help", topics=self._topic_list(lang))
+        """What a visitor can ask and say, in short sentences: the commands, then the first
+        page of the topics."""
+        return f"{self._language(lang).text('help')} {self.topics_text(lang)}".strip()
 
-    def _topics_elsewhere(self, lang: str) -> str:
-        """With no documents in ``lang``: in ``lang``, that the documents are in the first
-        other language that has some, and their topics ("" when ``lang`` has documents)."""
+    def _command_text(self, intent: str, lang: str) -> str:
+        """What the core says for a command by itself: the help, the first page of the topics
+        (without a dialog there is no position in the list), else nothing."""
+        if intent == "help":
+            return self.help_text(lang)
+        if intent == "more_topics":
+            return self.topics_text(lang)
+        return ""
+
+    def _other_language(self, lang: str) -> str | None:
+        """With no documents in ``lang``: the first other language that has some (None when
+        ``lang`` has documents, or no language has)."""
         served = self.library.languages()
-        other = next((code for code in self.languages if code in served), None)
-        if lang in served or other is None:
+        if lang in served:
+            return None
+        return next((code for code in self.languages if code in served), None)
+
+    @staticmethod
+    def _language_name(own: Language, other: str | None) -> str:
+        """The name of ``other`` in the language ``own``."""
+        if other is None:
             return ""
-        own = self._language(lang)
         names = [name for name, code in own.language_names.items() if code == other]
-        name = names[0] if names else language(other).name
-        return own.text("topics_elsewhere", language=name, topics=self._topic_list(other))
+        return names[0] if names else language(other).name
 
     def _language(self, lang: str) -> Language:
         """The data of ``lang``, or of the first language when ``lang`` is unknown."""
         return language(lang if is_supported(lang) else self.languages[0])
 
-    def _topic_list(self, lang: str) -> str:
-        """The section titles, or with more than :data:`MAX_TOPICS` sections the documents'
-        titles (the first :data:`MAX_TOPICS`): a list a visitor can listen to. Made once."""
+    def _titles(self, lang: str) -> tuple[str, ...]:
+        """The topics: the section titles, or with more than :data:`MAX_TOPICS` sections the
+        documents' titles. Made once per language."""
         if lang not in self._topics:
-            and_word = self._language(lang).text("and")
             documents = [d for d in self.library.documents if d.lang == lang]
             titles = [s.title for d in documents for s in d.sections]
             if len(titles) > MAX_TOPICS:
-                titles = [d.title for d in documents][:MAX_TOPICS]
-            self._topics[lang] = _join(titles, and_word)
+                titles = [d.title for d in documents]
+            self._topics[lang] = tuple(t for t in titles if _bare(t).strip())
         return self._topics[lang]
 
     def in_language(self, reply: Reply, lang: str) -> Reply | None:
@@ -246,7 +288,7 @@ class QuestionAnswerer:
             section=None,
             title=None,
             score=0.0,
-            answer=f"{why} {self.topics_text(lang)}",
+            answer=f"{why} {self.topics_text(lang)}".strip(),
             more="",
         )
 
@@ -258,13 +300,6 @@ def _answers(reply: Reply) -> bool:
 
 def _bare(title: str | None) -> str:
     return (title or "").rstrip(".?!")
-
-
-def _join(items: Sequence[str], and_word: str) -> str:
-    items = [i.rstrip(".?!") for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {and_word} {items[-1]}"
 
 
 def answerer_for(library: Library, config: Config) -> QuestionAnswerer:

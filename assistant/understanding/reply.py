@@ -1,5 +1,6 @@
-"""What understanding gives back for one utterance: the :class:`Reply`, its :data:`Intent`, and
-the one-method :class:`Answerer` interface the dialog and the kiosk use."""
+"""What understanding gives back for one utterance: the :class:`Reply`, its :data:`Intent`, a
+page of the spoken list of topics (:class:`TopicsPage`), and the one-method :class:`Answerer`
+interface the dialog and the kiosk use."""
 
 from __future__ import annotations
 
@@ -23,7 +24,28 @@ Intent = Literal[
     "first",
     "second",
     "pause",
+    "more_topics",
+    "repeat_number",
 ]
+
+
+@dataclass(frozen=True)
+class TopicsPage:
+    """A few topics of the spoken list, one short sentence each, as said in one breath."""
+
+    #: What to say: the introduction (first page only), one sentence per topic, then how to
+    #: hear the rest or, after the last topic, the invitation to ask ("" past the end).
+    text: str
+    #: The position (0-based) of this page's first topic, and of the next page's.
+    start: int
+    next: int
+    #: How many topics the list has.
+    total: int
+
+    @property
+    def last(self) -> bool:
+        """Whether this page ends the list."""
+        return self.next >= self.total
 
 
 @dataclass(frozen=True)
