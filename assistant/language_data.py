@@ -103,6 +103,9 @@ TEXT_KEYS: Mapping[str, frozenset[str]] = {
     "nav_top": frozenset(),
     "speech_input_model_missing": frozenset(),
     "speech_input_other": frozenset(),
+    "speech_input_coming": frozenset(),
+    "speech_input_coming_wait": frozenset(),
+    "speech_input_ready": frozenset(),
 }
 
 #: The characters of web and e-mail addresses the kiosk reads as words, by name.

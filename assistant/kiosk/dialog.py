@@ -87,6 +87,7 @@ class Dialog:
         self.state = DialogState.STARTING
         self.lang = config.dialog.default_language
         self._input_ok = True
+        self._input_coming = False  # speech input lost but on its way (a model downloads)
         self._mic_open = False
         self._speech_out = False  # the speaker has speech of ours not yet stopped or finished
         self._stale_done = 0  # SpeechDone(interrupted) still to come for speech we stopped
@@ -164,10 +165,10 @@ class Dialog:
                 self._speech_done(interrupted, out)
             case TurnFailed(stage=stage, code=code):
                 self._fail(stage, code, out)
-            case InputLost(typing=typing):
-                self._input_lost(typing, out)
-            case InputBack():
-                self._input_back(out)
+            case InputLost(typing=typing, coming=coming):
+                self._input_lost(typing, out, coming)
+            case InputBack(started=started):
+                self._input_back(out, started)
             case KeyPressed(action=action):
                 self._key(action, out)
             case SentenceStarted():
@@ -209,7 +210,7 @@ class Dialog:
         elif self.state is DialogState.LISTENING:
             out.append(Earcon("listening"))  # reassure: the kiosk is listening
         elif not self._input_ok:
-            self._speak_prompt("input_lost", out)
+            self._speak_prompt("speech_input_coming" if self._input_coming else "input_lost", out)
         else:
             self._listen(out, by_button=True)
 
@@ -278,7 +279,8 @@ class Dialog:
         else:  # speaking is what fails, or keeps failing: the tone alone, then listen
             self._listen(out, tone=False)
 
-    def _input_lost(self, typing: bool, out: list[Action]) -> None:
+    def _input_lost(self, typing: bool, out: list[Action], coming: bool = False) -> None:
+        self._input_coming = coming
         if not self._input_ok:
             return
         self._input_ok = False
@@ -286,18 +288,20 @@ class Dialog:
         if self.state is DialogState.STARTING:
             return
         key: TextKey = "input_lost" if typing else "input_lost_wait"  # no keyboard: no typing
+        if coming:
+            key = "speech_input_coming" if typing else "speech_input_coming_wait"
         if self.state is DialogState.SPEAKING:  # tell after what is being said
             out.extend(Say(text(key, lang), lang) for lang in self._langs())
         else:
             self._speak_prompt(key, out)
 
-    def _input_back(self, out: list[Action]) -> None:
+    def _input_back(self, out: list[Action], started: bool = False) -> None:
         if self._input_ok:
             return
-        self._input_ok = True
+        self._input_ok, self._input_coming = True, False
         out.append(LogEvent("input-back"))
         if self.state is DialogState.WAITING:
-            self._speak_prompt("input_back", out)
+            self._speak_prompt("speech_input_ready" if started else "input_back", out)
 
     # --- one turn ----------------------------------------------------------------------------
 

@@ -380,6 +380,7 @@ def build_kiosk(
         on_reloaded=wiring.reloaded,
         speech_watch=watch,
         output_watch=OutputWatch(lambda: _look_for_output(speaker)),
+        speech_coming=bool(downloads) and listening is None,  # "shortly", to the visitor
     )
     wiring.kiosk = kiosk
     speaker.on_idle = kiosk.speech_ended
@@ -401,6 +402,7 @@ def _download_in_background(
     progress: Any,
 ) -> None:
     from assistant.kiosk.autoinstall import BackgroundInstall
+    from assistant.kiosk.items import SpeechInputDelayed
 
     def installed(lang: str) -> None:
         if wiring.listening is None:  # speech input waits for it: check again now
@@ -409,7 +411,12 @@ def _download_in_background(
             tell(f"the speech model for {lang} is installed; the kiosk uses it after a restart")
 
     BackgroundInstall(
-        config, downloads, notice=tell, installed=installed, progress=progress
+        config,
+        downloads,
+        notice=tell,
+        installed=installed,
+        delayed=lambda: wiring.post(SpeechInputDelayed()),
+        progress=progress,
     ).start()
 
 
