@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from assistant import PROJECT_DIR
 from tests.virtual_alsa import VirtualAlsa
@@ -16,6 +17,12 @@ from tests.virtual_alsa import VirtualAlsa
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 SPEECH_SAMPLES_DIR = SHARED_DIR / "speech-samples"
 SEED_DOCUMENTS_DIR = SHARED_DIR / "seed-documents"
+
+# In CI the property tests draw the same examples every run (a failure found by chance on a
+# developer's machine is turned into an example test; CI does not fail on a new random draw).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # PortAudio reads the ALSA config once, when sounddevice is first imported: point it at the
 # virtual devices for the whole test session (and for the programs the tests start).

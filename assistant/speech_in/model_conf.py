@@ -75,17 +75,19 @@ def _endpoint_rules() -> dict[str, Range]:
     return rules
 
 
-#: ``conf/model.conf``: the decoder, the nnet3 computation and the endpoint rules.
+#: ``conf/model.conf``: the decoder, the nnet3 computation and the endpoint rules. Kaldi reads
+#: the scales and beams as 32-bit floats: a positive value too small for one becomes 0 and
+#: aborts it, so their floors are practical values, not 0.
 MODEL_CONF: dict[str, Range] = {
     "--min-active": Range(0, 1e6, integer=True),
     "--max-active": Range(2, 1e7, integer=True),
-    "--beam": Range(0, 1000, low_open=True),
-    "--lattice-beam": Range(0, 1000, low_open=True),
-    "--beam-delta": Range(0, 1000, low_open=True),
+    "--beam": Range(0.01, 1000),
+    "--lattice-beam": Range(0.01, 1000),
+    "--beam-delta": Range(0.001, 1000),
     "--hash-ratio": Range(1, 100),
     "--prune-interval": Range(1, 10_000, integer=True),
-    "--prune-scale": Range(0, 1, low_open=True, high_open=True),
-    "--acoustic-scale": Range(0, 100, low_open=True),
+    "--prune-scale": Range(0.001, 1, high_open=True),
+    "--acoustic-scale": Range(0.001, 100),
     "--frame-subsampling-factor": Range(1, 12, integer=True),
     "--frames-per-chunk": Range(1, 10_000, integer=True),
     "--extra-left-context-initial": Range(0, 10_000, integer=True),
