@@ -1,7 +1,8 @@
 """The real kiosk (`run.py --keyboard`) with a terminal as standard input (a pseudo-terminal),
 driven by keys as the terminal sends them: browse to a section, hear it, more, back, switch
 language, help, volume, a typed question, the idle warning and the reset; checked in the event
-log and the printed lines; the terminal's modes are given back at the end."""
+log, the printed lines and the speech captured from the virtual speaker; the terminal's modes
+are given back at the end."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 from assistant import PROJECT_DIR
 from assistant.kiosk.texts import text
-from tests.e2e.kiosk_process import KioskProcess
+from tests.e2e.kiosk_process import KioskProcess, voiced_s
 from tests.virtual_alsa import SPEAKER_NAME, VirtualAlsa
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_tts, pytest.mark.real_audio, pytest.mark.slow]
@@ -101,6 +102,8 @@ def test_browse_the_documents_by_keys(virtual_alsa: VirtualAlsa, tmp_path: Path)
     os.close(slave)
     assert code == 0, kiosk.tail()
     assert after[3] == before[3], "the terminal's modes are given back"
+    heard_s = voiced_s(virtual_alsa.speaker_samples(), virtual_alsa.speaker_rate_hz)
+    assert heard_s > 5.0, f"what was printed was also heard: {heard_s:.1f} s of speech"
     lines = kiosk.stdout
     assert "[sv] Vad muskelspasmer är, 1 av 5." in lines
     assert "[sv] Orsaker, 2 av 5." in lines
