@@ -171,7 +171,7 @@ class VoiceSession:
             time.sleep(0.02)
         return heard
 
-    def diagnose(self, wait_s: float = 2.0) -> str:
+    def diagnose(self, wait_s: float = 10.0) -> str:
         """What each side is doing, for a stalled turn: the program's threads (its stacks, dumped
         on SIGUSR1 to its standard error, and each thread's kernel state and wait channel) and
         the harness's devices (:meth:`VirtualAlsa.state`)."""
@@ -200,7 +200,7 @@ class VoiceSession:
             self.process.kill()
 
 
-def dump_stacks(kiosk: KioskProcess, wait_s: float = 2.0) -> str:
+def dump_stacks(kiosk: KioskProcess, wait_s: float = 10.0) -> str:
     """Send SIGUSR1 (the program dumps every thread's stack to its standard error) and return
     what it wrote after it."""
     if kiosk.child.poll() is not None:
