@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import wave
 from collections.abc import Iterator
@@ -283,3 +284,62 @@ def write_wav(path: Path, pcm: Pcm) -> None:
             w.writeframes(pcm.to_bytes())
     except OSError as exc:
         raise AudioError("wav-unwritable", f"{path}: {exc}") from None
+
+
+class PlaybackReference:
+    """What the loudspeaker played, at 16 kHz, timestamped on the monotonic clock.
+
+    The player :meth:`add`\\ s each block it writes with the time its first sample reaches the
+    loudspeaker; the microphone's echo canceller :meth:`read`\\ s the samples played over a
+    span of time (zeros where nothing played). Speech output and speech input share one
+    instance (``kiosk/setup.py`` passes it to both); the last :data:`KEEP_S` seconds are kept.
+    """
+
+    RATE_HZ = 16000
+    KEEP_S = 5.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parts: list[tuple[float, npt.NDArray[np.float32]]] = []
+        self._cut_at = math.inf
+
+    def add(self, samples: Int16Array, start_s: float) -> None:
+        """16 kHz samples whose first one plays at monotonic time ``start_s``."""
+        if not len(samples):
+            return
+        data = np.asarray(samples, dtype=np.float32)
+        with self._lock:
+            self._cut_at = math.inf
+            self._parts.append((start_s, data))
+            keep_from = start_s - self.KEEP_S
+            while self._parts and self._parts[0][0] + len(self._parts[0][1]) / 16000 < keep_from:
+                self._parts.pop(0)
+
+    def cut(self, at_s: float) -> None:
+        """Nothing added plays after ``at_s`` (the stream was aborted: its buffer dropped)."""
+        with self._lock:
+            self._cut_at = at_s
+
+    def read(self, start_s: float, count: int) -> npt.NDArray[np.float32]:
+        """The ``count`` samples played from ``start_s`` on (zeros where nothing played)."""
+        out = np.zeros(count, dtype=np.float32)
+        rate = self.RATE_HZ
+        with self._lock:
+            parts, cut_at = list(self._parts), self._cut_at
+        end_s = min(start_s + count / rate, cut_at)
+        for at, data in parts:
+            if at >= end_s or at + len(data) / rate <= start_s:
+                continue
+            first = round((at - start_s) * rate)  # index of data[0] in out
+            lo, hi = max(0, first), min(count, first + len(data), round((end_s - start_s) * rate))
+            if hi > lo:
+                out[lo:hi] = data[lo - first : hi - first]
+        return out
+
+    def last_end_s(self) -> float:
+        """When the last sample added stops playing (-inf: nothing played yet)."""
+        with self._lock:
+            if not self._parts:
+                return -math.inf
+            at, data = self._parts[-1]
+            return min(at + len(data) / self.RATE_HZ, self._cut_at)

@@ -138,6 +138,15 @@ class AudioConfig:
     #: Size of the blocks the microphone delivers, in seconds (the end of speech is noticed at
     #: the end of a block).
     block_s: float = _ranged(0.05, 0.01, 0.5)
+    #: Echo cancellation of the kiosk's own voice in its microphone, with what it plays as the
+    #: reference: ``speex`` (speexdsp's canceller, Debian's libspeexdsp1) or ``off`` (none
+    #: here, e.g. when ``input_device`` is a system echo-cancelled source).
+    echo_cancel: Literal["speex", "off"] = "speex"
+    #: While the kiosk speaks, a voice barge-in needs the visitor this far above the expected
+    #: echo (dB)...
+    echo_margin_db: float = _ranged(10.0, 0.0, 40.0)
+    #: ...for this long, heard as speech by the voice detector (seconds).
+    barge_in_voice_s: float = _ranged(0.1, 0.02, 1.0)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS="${1:-kiosk}"
 
-# System packages: the speech engine, the audio library, ALSA tools, and Python's venv.
-PACKAGES=(espeak-ng libportaudio2 alsa-utils ca-certificates)
+# System packages: the speech engine, the audio library, the echo canceller (speexdsp), ALSA
+# tools, and Python's venv.
+PACKAGES=(espeak-ng libportaudio2 libspeexdsp1 alsa-utils ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,9 +21,10 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.audio import Int16Array, Pcm
+from assistant.audio import Int16Array, Pcm, PlaybackReference
 from assistant.config import Config
 from assistant.errors import AssistantError, RecognitionError
+from assistant.speech_in.echo import EchoGuard, build_guard
 from assistant.speech_in.endpointing import Endpointer, LevelEndpointer
 from assistant.speech_in.recognition import (
     Recognizer,
@@ -241,7 +242,13 @@ class VoskSegmenter:
 
 
 class Listener:
-    """Reads a source on a worker thread and queues events for one consumer."""
+    """Reads a source on a worker thread and queues events for one consumer.
+
+    With an ``echo`` guard (:mod:`.echo`) every block passes through it first: the segmenter
+    gets the echo-cancelled audio, a start of speech the segmenter finds while the kiosk plays
+    is dropped (its own echo has words too), and the guard's barge-in (the visitor's voice
+    above the echo) is the start of speech instead.
+    """
 
     def __init__(
         self,
@@ -251,9 +258,14 @@ class Listener:
         refresh: Callable[[], object] | None = None,
         backoff_s: Sequence[float] = (0.5, 1.0, 2.0, 5.0),
         read_timeout_s: float = 0.25,
+        echo: EchoGuard | None = None,
     ) -> None:
         self.source = source
         self.segmenter = segmenter
+        self.echo = echo
+        self._fed = 0
+        #: The utterance being cut started while the kiosk played, without a barge-in.
+        self._echo_utterance = False
         self.refresh = refresh
         self.backoff_s = tuple(backoff_s)
         self.read_timeout_s = read_timeout_s
@@ -297,6 +309,8 @@ class Listener:
                 failures = self._failed(exc, failures)
                 continue
             failures = 0
+            if self.echo is not None:
+                self.echo.reset()
             error: AssistantError | None = None
             try:
                 if self._pump():
@@ -324,9 +338,31 @@ class Listener:
             if block.overflows:
                 self.overflows += block.overflows
                 self._events.put(InputOverflow(self.overflows))
-            for event in self.segmenter.feed(block.samples):
-                self._events.put(event)
+            samples, playing = block.samples, False
+            if self.echo is not None and len(samples):
+                guarded = self.echo.process(samples)
+                samples, playing = guarded.samples, guarded.playing
+                if guarded.barge_in:
+                    self._echo_utterance = False  # the visitor speaks in it: keep it
+                    self._events.put(SpeechStarted(self._fed / RATE_HZ))
+            self._fed += len(samples)
+            for event in self.segmenter.feed(samples):
+                self._segmented(event, playing)
         return False
+
+    def _segmented(self, event: SegmentEvent, playing: bool) -> None:
+        """Queue a segmenter's event; with the echo guard, a start of speech while the kiosk
+        plays is not the visitor's (only the guard's barge-in is), and an utterance that
+        started so, with no barge-in during it, was the kiosk's own voice: both dropped."""
+        if isinstance(event, SpeechStarted) and playing:
+            logger.debug("start of speech during playback: not a barge-in by itself")
+            self._echo_utterance = True
+            return
+        if isinstance(event, UtteranceEnded) and self._echo_utterance:
+            self._echo_utterance = False
+            logger.debug("an utterance of the kiosk's own echo was dropped")
+            return
+        self._events.put(event)
 
     def _failed(self, exc: AssistantError, failures: int) -> int:
         wait = self.backoff_s[min(failures, len(self.backoff_s) - 1)]
@@ -347,12 +383,14 @@ def microphone_listener(
     config: Config,
     recognizer: Recognizer,
     complete: Callable[[str, str], bool] | None = None,
+    reference: PlaybackReference | None = None,
 ) -> Listener:
     """A listener on the configured microphone, decoding with ``recognizer``'s languages.
 
     The default language's model (else the first) does the endpointing. ``complete(text,
     lang)`` tells whether words heard so far read as a whole question; those end at
-    ``recognition.quick_endpoint_silence_s`` of silence.
+    ``recognition.quick_endpoint_silence_s`` of silence. With the ``reference`` of what the
+    kiosk plays, the echo guard (``audio.echo_cancel`` and the barge-in rule) is on.
     """
     from assistant.audio import refresh_devices
 
@@ -373,7 +411,16 @@ def microphone_listener(
         complete=complete,
         endpointer=endpointer_factory(rec.endpointer),
     )
-    return Listener(source, segmenter, refresh=refresh_devices)
+    echo = None
+    if reference is not None:
+        audio = config.audio
+        echo = build_guard(
+            reference,
+            echo_cancel=audio.echo_cancel,
+            margin_db=audio.echo_margin_db,
+            voice_s=audio.barge_in_voice_s,
+        )
+    return Listener(source, segmenter, refresh=refresh_devices, echo=echo)
 
 
 def prepare_recognition(config: Config) -> None:

@@ -8,19 +8,30 @@ aborts the stream, which drops what is buffered, so output falls silent within a
 device latency. The stream runs at the audio's own rate when the device accepts it, else at the
 device's default rate (resampled with soxr), in mono or else stereo. ``on_audio`` (optional) is
 called once per chunk when its first block has been written into the started stream: the
-moment audio reached the device (a device that cannot be opened never calls it).
+moment audio reached the device (a device that cannot be opened never calls it). With a
+``reference`` (:class:`~assistant.audio.PlaybackReference`) every block written is also added
+there at 16 kHz, timestamped with when it should leave the loudspeaker (the first write plus
+the stream's output latency, then block after block): the microphone's echo canceller reads it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.audio import Int16Array, Pcm, find_device, resample, stream_guard
+from assistant.audio import (
+    Int16Array,
+    Pcm,
+    PlaybackReference,
+    find_device,
+    resample,
+    stream_guard,
+)
 from assistant.errors import AudioError
 
 logger = logging.getLogger(__name__)
@@ -71,9 +82,16 @@ def output_device(name: str) -> int:
 class SoundDevicePlayer:
     """Plays on the output device named ``device`` ("" for the system default)."""
 
-    def __init__(self, device: str = "", *, block_s: float = BLOCK_S) -> None:
+    def __init__(
+        self,
+        device: str = "",
+        *,
+        block_s: float = BLOCK_S,
+        reference: PlaybackReference | None = None,
+    ) -> None:
         self.device = device
         self.block_s = block_s
+        self.reference = reference
         self._formats: dict[tuple[int, int], tuple[int, int]] = {}
 
     def check(self) -> None:
@@ -133,17 +151,30 @@ class SoundDevicePlayer:
                     f"cannot open the {where}: {str(exc).splitlines()[0]}",
                     fix="check the speaker is plugged in (`run.py devices`)",
                 ) from None
+            ref = self.reference
+            heard = resample(samples, rate, PlaybackReference.RATE_HZ) if ref else samples
+            first_at = 0.0
             try:
                 stream.start()
                 for start in range(0, len(frames), block):
                     if stop.is_set():
                         stream.abort()
+                        if ref is not None:
+                            ref.cut(time.monotonic())
                         return
                     stream.write(np.ascontiguousarray(frames[start : start + block]))
+                    if ref is not None:
+                        if start == 0:
+                            first_at = time.monotonic() + float(stream.latency)
+                        lo = start * PlaybackReference.RATE_HZ // rate
+                        hi = (start + block) * PlaybackReference.RATE_HZ // rate
+                        ref.add(heard[lo:hi], first_at + start / rate)
                     if start == 0 and on_audio is not None:
                         _notify(on_audio)
                 if stop.is_set():
                     stream.abort()
+                    if ref is not None:
+                        ref.cut(time.monotonic())
                 else:
                     stream.stop()  # returns once the buffered audio has played
             except Exception as exc:
