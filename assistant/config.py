@@ -144,7 +144,7 @@ class AudioConfig:
     echo_cancel: Literal["speex", "off"] = "speex"
     #: While the kiosk speaks, a voice barge-in needs the visitor this far above the expected
     #: echo (dB)...
-    echo_margin_db: float = _ranged(10.0, 0.0, 40.0)
+    echo_margin_db: float = _ranged(4.0, 0.0, 40.0)
     #: ...for this long, heard as speech by the voice detector (seconds).
     barge_in_voice_s: float = _ranged(0.1, 0.02, 1.0)
 

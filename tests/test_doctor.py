@@ -18,7 +18,16 @@ from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
 
 pytestmark = [pytest.mark.real_tts, pytest.mark.real_audio]
 
-CHECK_NAMES = ["config", "content", "voices", "output", "models", "microphone", "event log"]
+CHECK_NAMES = [
+    "config",
+    "content",
+    "voices",
+    "output",
+    "models",
+    "microphone",
+    "echo",
+    "event log",
+]
 
 
 def kiosk_config(tmp_path: Path, **tables: dict[str, Any]) -> Config:

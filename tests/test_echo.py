@@ -1,4 +1,10 @@
-"""The echo path of the virtual devices with the real kiosk program: its own voice in its mic.
+"""The kiosk's own voice in its microphone: the echo canceller and the barge-in rule
+(``speech_in/echo.py``) on real recordings, the listener's echo guard, and the echo path of the
+virtual devices with the real kiosk program.
+
+The canceller and rule tests feed a Swedish sentence read by a volunteer (Common Voice,
+../shared/speech-samples/) as the kiosk's voice, and its own copy, delayed and attenuated, as
+the echo; a second volunteer's sentence is the visitor. No timing is asserted.
 
 The kiosk (``run.py``, hands-free, Korean test model) answers typed questions aloud on the
 virtual ALSA speaker; with ``echo_gain`` the harness feeds that sound back into the virtual
@@ -16,11 +22,141 @@ import numpy as np
 import pytest
 
 from assistant import PROJECT_DIR
+from assistant.audio import Int16Array, Pcm, PlaybackReference, read_wav
+from assistant.speech_in.echo import SpeexCanceller, build_guard, frame_energy
+from assistant.speech_in.listening import Listener, SpeechStarted, UtteranceEnded
+from assistant.speech_in.recognition import Utterance
+from assistant.speech_in.sources import Block
 
 sys.path.append(str(PROJECT_DIR / "bench"))
 import bench_echo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.real_audio, pytest.mark.real_vosk, pytest.mark.slow]
+SAMPLES = PROJECT_DIR.parent / "shared" / "speech-samples" / "sv-common-voice"
+RATE = 16000
+
+
+def recording(index: int) -> np.ndarray:
+    files = sorted(SAMPLES.glob("*.wav"))
+    if len(files) <= index:
+        pytest.skip(f"{SAMPLES} is not there (the shared speech samples)")
+    samples = read_wav(files[index], rate_hz=RATE).samples.astype(np.float64)
+    scaled: np.ndarray = samples * (3000 / np.sqrt(np.mean(samples**2)))  # no clipping
+    return scaled
+
+
+def db(a: float, b: float) -> float:
+    return float(10 * np.log10(a / b))
+
+
+@pytest.mark.parametrize("delay_ms", [10, 60, 150])
+def test_the_canceller_takes_a_real_recordings_echo_out(delay_ms: int) -> None:
+    voice = np.concatenate([recording(0), recording(1)])
+    lag = delay_ms * RATE // 1000
+    echo = np.zeros_like(voice)
+    echo[lag:] = 0.3 * voice[:-lag]
+    n = len(voice) // 160 * 160
+    mic, played = echo[:n].astype(np.int16), voice[:n].astype(np.int16)
+    out = SpeexCanceller().cancel(mic, played)
+    half = n // 2 // 160 * 160  # once the filter has converged
+    drop = db(frame_energy(mic[half:]).sum(), frame_energy(out[half:]).sum())
+    assert drop > 12.0, f"the echo fell by only {drop:.1f} dB"
+
+
+def guarded_run(*, visitor: bool, delay_ms: int = 60, clock_error_ms: int = 40) -> list[float]:
+    """The kiosk plays four sentences; their echo (delayed, -10 dB) is in the microphone,
+    and with ``visitor`` another voice speaks 9 s in. The guard's barge-ins, in seconds after
+    the visitor started."""
+    kiosk = np.concatenate([recording(i) for i in range(4)])
+    reference = PlaybackReference()
+    now = [100.0]
+    guard = build_guard(reference, echo_cancel="speex", margin_db=10.0, voice_s=0.1)
+    guard._clock = lambda: now[0]
+    start = 101.0
+    reference.add(kiosk.astype(np.int16), start + clock_error_ms / 1000)  # timestamps are off
+    mic = np.zeros(RATE + len(kiosk) + RATE)
+    at = RATE + delay_ms * RATE // 1000
+    mic[at : at + len(kiosk)] += 0.3 * kiosk
+    visitor_at = 10 * RATE
+    if visitor:
+        speech = recording(5)
+        mic[visitor_at : visitor_at + len(speech)] += speech
+    pcm = np.clip(mic, -32768, 32767).astype(np.int16)
+    fired = []
+    for i in range(0, len(pcm), 800):
+        now[0] = start - 1.0 + (i + 800) / RATE  # when the block arrived
+        if guard.process(pcm[i : i + 800]).barge_in:
+            fired.append((i + 800 - visitor_at) / RATE)
+    return fired
+
+
+def test_the_echo_alone_never_barges_in() -> None:
+    assert guarded_run(visitor=False) == []
+
+
+def test_a_visitor_over_the_echo_barges_in_once() -> None:
+    fired = guarded_run(visitor=True)
+    assert len(fired) == 1 and fired[0] > 0, fired
+
+
+class _Segmenter:
+    """Says speech started at the first block and cuts the utterance at the third."""
+
+    def __init__(self) -> None:
+        self.fed = 0
+
+    def feed(self, samples: Int16Array) -> list[SpeechStarted | UtteranceEnded]:
+        self.fed += 1
+        if self.fed == 1:
+            return [SpeechStarted(0.0)]
+        if self.fed == 3:
+            return [UtteranceEnded(Utterance.of(read_pcm(samples)))]
+        return []
+
+    def flush(self) -> list[SpeechStarted | UtteranceEnded]:
+        return []
+
+
+def read_pcm(samples: Int16Array) -> Pcm:
+    return Pcm(samples, RATE)
+
+
+class _Source:
+    name = "test"
+
+    def __init__(self, blocks: list[Int16Array]) -> None:
+        self.blocks = list(blocks)
+
+    def open(self) -> None: ...
+
+    def read(self, timeout_s: float) -> Block | None:
+        return Block(self.blocks.pop(0)) if self.blocks else None
+
+    def close(self) -> None: ...
+
+
+@pytest.mark.parametrize("playing", [True, False])
+def test_the_recognizers_start_of_speech_while_the_kiosk_plays_is_no_barge_in(
+    playing: bool,
+) -> None:
+    """Words the recognizer finds in the kiosk's own echo are neither a start of speech nor an
+    utterance; without playback the same events pass."""
+    reference = PlaybackReference()
+    clock = [50.0]
+    if playing:
+        tone = (3000 * np.sin(np.arange(3 * RATE) / 5)).astype(np.int16)
+        reference.add(tone, 49.0)
+    guard = build_guard(reference, echo_cancel="off", margin_db=10.0, voice_s=0.1)
+    guard._clock = lambda: clock[0]
+    blocks = [np.zeros(800, np.int16) for _ in range(4)]
+    listener = Listener(_Source(blocks), _Segmenter(), echo=guard)
+    listener._pump()
+    events = []
+    while (event := listener.next_event(0.0)) is not None:
+        events.append(type(event).__name__)
+    if playing:
+        assert events == ["SourceEnded"]
+    else:
+        assert events == ["SpeechStarted", "UtteranceEnded", "SourceEnded"]
 
 
 def captured_voiced_s(folder: Path) -> float:
@@ -30,6 +166,10 @@ def captured_voiced_s(folder: Path) -> float:
 
 
 @pytest.mark.parametrize("gain", [0.3, 0.0])
+@pytest.mark.e2e
+@pytest.mark.real_audio
+@pytest.mark.real_vosk
+@pytest.mark.slow
 def test_the_kiosks_voice_reaches_its_microphone_only_with_the_echo_path(
     tmp_path: Path, gain: float
 ) -> None:
@@ -42,10 +182,16 @@ def test_the_kiosks_voice_reaches_its_microphone_only_with_the_echo_path(
     heard = captured_voiced_s(tmp_path)
     if gain > 0:
         assert heard > 1.0, f"only {heard:.2f} s of the answers came back into the microphone"
+        # ... and the kiosk did not take its own voice for a visitor's (the default set-up)
+        assert [a.false_barge_ins for a in answers] == [0, 0]
     else:
         assert heard == 0.0 and all(a.false_barge_ins == 0 for a in answers)
 
 
+@pytest.mark.e2e
+@pytest.mark.real_audio
+@pytest.mark.real_vosk
+@pytest.mark.slow
 def test_a_visitor_over_the_echo_is_heard(tmp_path: Path) -> None:
     session = bench_echo.EchoSession(tmp_path, gain=0.3)
     try:
@@ -54,3 +200,24 @@ def test_a_visitor_over_the_echo_is_heard(tmp_path: Path) -> None:
         session.close()
     # The kiosk stopped for someone during that answer: its echo or the visitor.
     assert answer.detected or answer.false_barge_ins > 0
+
+
+def test_the_doctor_says_whether_echo_cancellation_is_active(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ctypes.util
+    import dataclasses
+
+    from assistant.config import Config
+    from assistant.kiosk.doctor import check_echo
+
+    config = Config()
+    active = check_echo(config)
+    assert active.ok and "echo cancellation active: speexdsp" in active.detail
+    off = Config(audio=dataclasses.replace(config.audio, echo_cancel="off"))
+    assert "echo cancellation off here" in check_echo(off).detail
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libspeexdsp-gone.so.9")
+    with pytest.raises(Exception) as missing:
+        check_echo(config)
+    assert getattr(missing.value, "code", "") == "speexdsp-missing"
+    assert "apt-get install libspeexdsp1" in str(getattr(missing.value, "fix", ""))

@@ -104,6 +104,7 @@ def check_kiosk(config: Config, *, keyboard: bool = False) -> Report:
         ("output", _check_output),
         ("models", _check_models),
         ("microphone", _check_microphone),
+        ("echo", check_echo),
         ("event log", _check_event_log),
     ]
     results = []
@@ -111,7 +112,7 @@ def check_kiosk(config: Config, *, keyboard: bool = False) -> Report:
         if keyboard and name in SPEECH_INPUT_CHECKS:
             results.append(CheckResult(name, True, "not needed in keyboard mode"))
             continue
-        degrading = (*SPEECH_INPUT_CHECKS, *SPEECH_OUTPUT_CHECKS, "event log")
+        degrading = (*SPEECH_INPUT_CHECKS, *SPEECH_OUTPUT_CHECKS, "echo", "event log")
         results.append(
             _runnable(_guarded(name, step, config, blocking=name not in degrading), config)
         )
@@ -120,6 +121,12 @@ def check_kiosk(config: Config, *, keyboard: bool = False) -> Report:
     # Not logged here: the caller reports the problems (doctor prints them, the kiosk says
     # them at start-up), once.
     return Report(tuple(results), mode)
+
+
+def _runnable(result: CheckResult, config: Config) -> CheckResult:
+    """The commands in the fixes as this kiosk runs them (its Python, its ``--config``)."""
+    problems = tuple(dataclasses.replace(p, fix=config.runnable(p.fix)) for p in result.problems)
+    return dataclasses.replace(result, problems=problems)
 
 
 @dataclass(frozen=True)
@@ -158,12 +165,6 @@ def verdict(report: Report, *, keyboard: bool = False) -> Verdict:
         "KEYBOARD MODE ONLY: speech input is not possible (see the problems above); the kiosk "
         "serves typed questions with spoken answers until it is fixed.",
     )
-
-
-def _runnable(result: CheckResult, config: Config) -> CheckResult:
-    """The commands in the fixes as this kiosk runs them (its Python, its ``--config``)."""
-    problems = tuple(dataclasses.replace(p, fix=config.runnable(p.fix)) for p in result.problems)
-    return dataclasses.replace(result, problems=problems)
 
 
 def _guarded(
@@ -326,6 +327,30 @@ def _check_microphone(config: Config) -> CheckResult:
         fix = "check the microphone and its cable (`run.py devices`)"
         return _failed("microphone", [Problem(what, fix, False, "mic-silent")])
     return CheckResult("microphone", True, f"{mic.name} delivers audio ({RATE_HZ} Hz for Vosk)")
+
+
+def check_echo(config: Config) -> CheckResult:
+    """Whether echo cancellation is active (``audio.echo_cancel``: speexdsp loads), and the
+    barge-in rule while the kiosk speaks."""
+    audio = config.audio
+    rule = (
+        f"a voice barge-in needs the visitor {audio.echo_margin_db:g} dB over the kiosk's echo "
+        f"for {audio.barge_in_voice_s:g} s"
+    )
+    if audio.echo_cancel == "off":
+        return CheckResult(
+            "echo",
+            True,
+            "echo cancellation off here (audio.echo_cancel); "
+            f"{audio.input_device or 'the default microphone'} must be echo-cancelled by the "
+            f"system (docs/operator-guide.md); {rule}",
+        )
+    from assistant.speech_in.echo import load_speexdsp
+
+    load_speexdsp()
+    return CheckResult(
+        "echo", True, f"echo cancellation active: speexdsp, the playback as reference; {rule}"
+    )
 
 
 def _check_event_log(config: Config) -> CheckResult:

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from assistant.audio import PlaybackReference
 from assistant.config import Config
 from assistant.errors import AssistantError, AudioError, ContentError, ModelError
 from assistant.kiosk.recheck import CheckResult, Recheck, SpeechInputWatch, stdin_kind
@@ -220,9 +221,12 @@ def build_listening(
     content: Callable[[], QuestionAnswerer],
     post: Callable[[object], None],
     audio_folder: Path | None,
+    *,
+    reference: PlaybackReference | None = None,
 ) -> Listening:
     """Speech input for ``languages`` (their models usable), not started yet; ``content()`` is
-    the content in use (it follows reloads)."""
+    the content in use (it follows reloads); ``reference``: what the speaker plays (the echo
+    guard's reference)."""
     from assistant.kiosk.inputs import VoiceInput
     from assistant.speech_in.listening import microphone_listener
     from assistant.speech_in.recognition import build_recognizer
@@ -234,7 +238,7 @@ def build_listening(
         return content().reads_complete(text, lang)
 
     recognizer = build_recognizer(config, _vocabulary(config, content(), languages), fit)
-    listener = microphone_listener(config, recognizer, complete)
+    listener = microphone_listener(config, recognizer, complete, reference)
     voice = VoiceInput(listener, recognizer, post, audio_folder=audio_folder)
     return Listening(voice, recognizer, tuple(languages))
 
@@ -250,6 +254,8 @@ class _Wiring:
         self.audio_folder = audio_folder
         self.listening: Listening | None = None
         self.kiosk: Kiosk | None = None
+        #: What the speaker plays, for the microphone's echo guard.
+        self.reference = PlaybackReference()
 
     def content(self) -> QuestionAnswerer:
         return self.brain
@@ -262,7 +268,12 @@ class _Wiring:
     def listen(self, languages: Sequence[str]) -> Listening:
         """Speech input for ``languages``, not started yet (raises AssistantError)."""
         self.listening = build_listening(
-            self.config, languages, self.content, self.post, self.audio_folder
+            self.config,
+            languages,
+            self.content,
+            self.post,
+            self.audio_folder,
+            reference=self.reference,
         )
         return self.listening
 
@@ -342,7 +353,8 @@ def build_kiosk(
     if config.logging.store_audio and log_path is not None:
         audio_folder = log_path.parent / "audio"
     wiring = _Wiring(config, brain, audio_folder)
-    player = TimedPlayer(SoundDevicePlayer(config.audio.output_device), wiring.post, _monotonic)
+    played = SoundDevicePlayer(config.audio.output_device, reference=wiring.reference)
+    player = TimedPlayer(played, wiring.post, _monotonic)
     speaker = build_speaker(config, player=player)
     if report is not None and not report.speaks:  # the doctor's rule: printed answers only
         lost = next(p for c in report.checks if c.name == "output" for p in c.problems)

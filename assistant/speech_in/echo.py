@@ -231,7 +231,7 @@ class DelayEstimator:
 @dataclass(frozen=True)
 class RuleSettings:
     #: The visitor's frames stand this far above the echo expected after cancellation (dB)...
-    margin_db: float = 10.0
+    margin_db: float = 4.0
     #: ...and this far above the echo expected before it (dB): a canceller that lost track of
     #: the echo for a moment (its timing changed) makes the first louder, never the second.
     raw_margin_db: float = 1.5
