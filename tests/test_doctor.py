@@ -213,3 +213,33 @@ def test_keyboard_mode_needs_no_model_and_no_microphone(
     report = check_kiosk(config, keyboard=True)
     assert report.ok and report.mode == "keyboard" and report.problems == ()
     assert "not needed" in report.check("models").detail
+
+
+def test_the_kiosks_own_check_tries_a_model_once_for_its_start(
+    virtual_alsa: VirtualAlsa, ko_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the kiosk's start the readiness check tries each model as it will be loaded (its
+    managed endpointing conf written first), so loading it after is not a second try in a
+    child process; ``run.py doctor`` leaves the folder as it is."""
+    from assistant.speech_in import probe
+    from assistant.speech_in.models import loadable_model
+    from tests.test_model_probe import damaged_copy
+
+    models = tmp_path / "models"
+    damaged_copy(ko_model_dir, models / "vosk-model-small-ko-test")
+    config = korean_recognition(kiosk_config(tmp_path), models / "vosk-model-small-ko-test")
+    conf = models / "vosk-model-small-ko-test" / "conf" / "model.conf"
+    before = conf.read_bytes()
+    tries: list[Path] = []
+    real_run = probe._run
+
+    def counted(path: Path, timeout_s: float) -> tuple[str | None, bool]:
+        tries.append(path)
+        return real_run(path, timeout_s)
+
+    monkeypatch.setattr(probe, "_run", counted)
+    assert check_kiosk(config).ok and conf.read_bytes() == before, "doctor: the folder as it is"
+    tries.clear()
+    assert check_kiosk(config, starting=True).ok
+    loadable_model(config, "ko")  # what the kiosk's start-up does next
+    assert len(tries) == 1, tries

@@ -95,14 +95,21 @@ class Report:
         raise KeyError(name)
 
 
-def check_kiosk(config: Config, *, keyboard: bool = False) -> Report:
-    """Run every readiness check; with ``keyboard`` the speech-input checks are skipped."""
+def check_kiosk(config: Config, *, keyboard: bool = False, starting: bool = False) -> Report:
+    """Run every readiness check; with ``keyboard`` the speech-input checks are skipped. With
+    ``starting`` (the kiosk's own start-up) each model is tried as the kiosk will load it (its
+    managed endpointing conf written first), so the kiosk reuses the verdict instead of trying
+    the model a second time; ``run.py doctor`` leaves the model folders as they are."""
+
+    def models(config: Config) -> CheckResult:
+        return _check_models(config, endpointing=starting)
+
     steps: list[tuple[str, Callable[[Config], CheckResult]]] = [
         ("config", _check_config),
         ("content", _check_content),
         ("voices", _check_voices),
         ("output", _check_output),
-        ("models", _check_models),
+        ("models", models),
         ("microphone", _check_microphone),
         ("echo", check_echo),
         ("event log", _check_event_log),
@@ -270,14 +277,14 @@ def model_languages(config: Config) -> list[str]:
     return list(config.languages) if wanted == "auto" else [wanted]
 
 
-def _check_models(config: Config) -> CheckResult:
+def _check_models(config: Config, *, endpointing: bool = False) -> CheckResult:
     from assistant.errors import ModelError
     from assistant.speech_in.models import loadable_model
 
     found, problems = [], []
     for lang in model_languages(config):
         try:  # loaded and tried in a child process (the verdict is kept while it is unchanged)
-            model = loadable_model(config, lang, endpointing=False)
+            model = loadable_model(config, lang, endpointing=endpointing)
         except ModelError as exc:
             fix = install_fix(config, lang) if exc.code == "model-missing" else None
             problems.append(_problem(exc, blocking=False, fix=fix))

@@ -67,7 +67,7 @@ def check_readiness(config: Config, *, keyboard: bool, notice: Notice) -> Report
     from assistant.kiosk.doctor import check_kiosk, verdict
 
     try:
-        report = check_kiosk(config, keyboard=keyboard)
+        report = check_kiosk(config, keyboard=keyboard, starting=True)
     except Exception:
         logger.exception("the readiness checks failed")
         return None
