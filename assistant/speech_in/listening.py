@@ -266,6 +266,7 @@ class Listener:
         self._fed = 0
         #: The utterance being cut started while the kiosk played, without a barge-in.
         self._echo_utterance = False
+        self._barged = False  # the guard heard the visitor over the echo in this utterance
         self.refresh = refresh
         self.backoff_s = tuple(backoff_s)
         self.read_timeout_s = read_timeout_s
@@ -344,6 +345,7 @@ class Listener:
                 samples, playing = guarded.samples, guarded.playing
                 if guarded.barge_in:
                     self._echo_utterance = False  # the visitor speaks in it: keep it
+                    self._barged = True
                     self._events.put(SpeechStarted(self._fed / RATE_HZ))
             self._fed += len(samples)
             for event in self.segmenter.feed(samples):
@@ -356,12 +358,15 @@ class Listener:
         started so, with no barge-in during it, was the kiosk's own voice: both dropped."""
         if isinstance(event, SpeechStarted) and playing:
             logger.debug("start of speech during playback: not a barge-in by itself")
-            self._echo_utterance = True
+            # After the guard's barge-in (the kiosk is still falling silent) it is the
+            # visitor's utterance: kept.
+            self._echo_utterance = not self._barged
             return
-        if isinstance(event, UtteranceEnded) and self._echo_utterance:
-            self._echo_utterance = False
-            logger.debug("an utterance of the kiosk's own echo was dropped")
-            return
+        if isinstance(event, UtteranceEnded):
+            echo, self._echo_utterance, self._barged = self._echo_utterance, False, False
+            if echo:
+                logger.debug("an utterance of the kiosk's own echo was dropped")
+                return
         self._events.put(event)
 
     def _failed(self, exc: AssistantError, failures: int) -> int:
