@@ -142,6 +142,11 @@ class AudioConfig:
     #: reference: ``speex`` (speexdsp's canceller, Debian's libspeexdsp1) or ``off`` (none
     #: here, e.g. when ``input_device`` is a system echo-cancelled source).
     echo_cancel: Literal["speex", "off"] = "speex"
+    #: The echo guard on the microphone while the kiosk speaks (the canceller above and a
+    #: barge-in that needs the visitor's voice over the expected echo). Off by default: with it
+    #: on, the long voice soak still loses a visitor's utterance now and then after a barge-in
+    #: (docs/benchmarks.md, "Self-interruption"); turn it on for an open loudspeaker.
+    echo_guard: bool = False
     #: While the kiosk speaks, a voice barge-in needs the visitor this far above the expected
     #: echo (dB)...
     echo_margin_db: float = _ranged(4.0, 0.0, 40.0)

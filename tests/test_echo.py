@@ -215,6 +215,8 @@ def test_the_doctor_says_whether_echo_cancellation_is_active(
     from assistant.kiosk.doctor import check_echo
 
     config = Config()
+    assert "echo guard off" in check_echo(config).detail  # the default
+    config = Config(audio=dataclasses.replace(config.audio, echo_guard=True))
     active = check_echo(config)
     assert active.ok and "echo cancellation active: speexdsp" in active.detail
     off = Config(audio=dataclasses.replace(config.audio, echo_cancel="off"))

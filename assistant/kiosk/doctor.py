@@ -344,6 +344,13 @@ def check_echo(config: Config) -> CheckResult:
         f"a voice barge-in needs the visitor {audio.echo_margin_db:g} dB over the kiosk's echo "
         f"for {audio.barge_in_voice_s:g} s"
     )
+    if not audio.echo_guard:
+        return CheckResult(
+            "echo",
+            True,
+            "echo guard off (audio.echo_guard): on an open loudspeaker the kiosk may take its "
+            "own voice for a barge-in; turn it on, or set dialog.voice_barge_in = false",
+        )
     if audio.echo_cancel == "off":
         return CheckResult(
             "echo",

@@ -273,7 +273,7 @@ class _Wiring:
             self.content,
             self.post,
             self.audio_folder,
-            reference=self.reference,
+            reference=self.reference if self.config.audio.echo_guard else None,
         )
         return self.listening
 
