@@ -62,6 +62,12 @@ def test_the_real_recognizer_gives_alternatives_when_asked(ko_model_dir: Path) -
     assert several.text and several.alternatives
     assert several.text not in several.alternatives
     assert 0 < several.confidence <= 1
+    # every word heard has how sure the recognizer is of it: Vosk's own for one hypothesis,
+    # the posterior over the hypotheses for several
+    assert set(dict(single.word_confidence)) == {w.text.lower() for w in single.words}
+    heard = {w for t in (several.text, *several.alternatives) for w in t.lower().split()}
+    assert set(dict(several.word_confidence)) == heard
+    assert all(0 <= c <= 1 for _, c in (*single.word_confidence, *several.word_confidence))
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 import math
+from collections.abc import Mapping
 from typing import Protocol
 
 from assistant.config import Config, KeyAction, VoiceConfig
@@ -243,7 +244,7 @@ class Dialog:
         if not question or confidence < self._config.recognition.min_confidence:
             self._not_understood(out)
         else:
-            self._turn(question, lang, out, event.alternatives)
+            self._turn(question, lang, out, event.alternatives, dict(event.word_confidence))
 
     def _typed(self, event: Typed, out: list[Action]) -> None:
         self._engage()
@@ -306,11 +307,17 @@ class Dialog:
     # --- one turn ----------------------------------------------------------------------------
 
     def _turn(
-        self, question: str, lang: str | None, out: list[Action], alternatives: tuple[str, ...] = ()
+        self,
+        question: str,
+        lang: str | None,
+        out: list[Action],
+        alternatives: tuple[str, ...] = (),
+        word_confidence: Mapping[str, float] | None = None,
     ) -> None:
         choose = getattr(self._brain, "answer_any", None)
-        if alternatives and callable(choose):
-            reply: Reply = choose((question, *alternatives), lang)
+        if (alternatives or word_confidence) and callable(choose):
+            # the core chooses among the hypotheses and weighs each word by how sure it is
+            reply: Reply = choose((question, *alternatives), lang, word_confidence)
         else:
             reply = self._brain.answer(question, lang)
         if lang is None:

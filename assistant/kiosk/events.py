@@ -58,6 +58,8 @@ class Heard:
     confidence: float
     #: The recognizer's other hypotheses, next best first.
     alternatives: tuple[str, ...] = ()
+    #: How sure the recognizer is of each word heard (lowercase word, 0..1).
+    word_confidence: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

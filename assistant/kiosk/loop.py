@@ -306,7 +306,13 @@ class Kiosk:
         self._turn_kind = "voice"
         transcript_ms = round((item.ready_at_s - item.speech_end_at_s) * 1000)
         recognition_ms = round(item.recognition_s * 1000)
-        event = Heard(transcript.text, lang, transcript.confidence, transcript.alternatives)
+        event = Heard(
+            transcript.text,
+            lang,
+            transcript.confidence,
+            transcript.alternatives,
+            transcript.word_confidence,
+        )
         self._turn(event, transcript_ms, recognition_ms)
 
     def _turn(

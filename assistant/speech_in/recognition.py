@@ -69,6 +69,10 @@ class Transcript:
     duration_s: float
     #: The recognizer's other hypotheses, next best first (``recognition.max_alternatives``).
     alternatives: tuple[str, ...] = ()
+    #: How sure the recognizer is of each word it heard in any hypothesis, 0..1: Vosk's own
+    #: word confidence for one hypothesis, the word's share of the hypotheses' probability
+    #: mass for several (:func:`word_posteriors`). The core weighs question words by it.
+    word_confidence: tuple[tuple[str, float], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -162,6 +166,24 @@ class VoskModel:
         return known + ([self.unknown_token] if self.unknown_token else [])
 
 
+def word_posteriors(
+    hypotheses: Sequence[str], scores: Sequence[float]
+) -> tuple[tuple[str, float], ...]:
+    """Each word of the hypotheses (lowercase) and its posterior: the share of the probability
+    mass (``scores`` are log-likelihoods, one per hypothesis) of the hypotheses that contain it.
+    A word every hypothesis agrees on gets 1; one only an unlikely hypothesis has, little."""
+    if not hypotheses:
+        return ()
+    values = np.asarray(scores, dtype=float)
+    weights = np.exp(values - values.max())
+    weights /= weights.sum()
+    mass: dict[str, float] = {}
+    for text, weight in zip(hypotheses, weights, strict=True):
+        for word in dict.fromkeys(text.lower().split()):
+            mass[word] = mass.get(word, 0.0) + float(weight)
+    return tuple((word, round(min(1.0, share), 3)) for word, share in mass.items())
+
+
 def parse_result(raw: str, lang: str, duration_s: float, offset_s: float = 0.0) -> Transcript:
     """A Vosk JSON result as a :class:`Transcript`; word times shifted by ``-offset_s``.
 
@@ -172,12 +194,14 @@ def parse_result(raw: str, lang: str, duration_s: float, offset_s: float = 0.0) 
     alternatives = result.get("alternatives")
     share = None
     others: tuple[str, ...] = ()
+    posteriors: tuple[tuple[str, float], ...] = ()
     if isinstance(alternatives, list) and alternatives:
         scores = np.array([float(a.get("confidence", 0.0)) for a in alternatives])
         weights = np.exp(scores - scores.max())
         share = float(weights[0] / weights.sum())
         texts = [str(a.get("text", "")).strip() for a in alternatives]
         others = tuple(dict.fromkeys(t for t in texts[1:] if t and t != texts[0]))
+        posteriors = word_posteriors(texts, scores.tolist())
         result = alternatives[0]
     words = tuple(
         Word(
@@ -190,7 +214,12 @@ def parse_result(raw: str, lang: str, duration_s: float, offset_s: float = 0.0) 
     )
     text = " ".join(w.text for w in words) if words else str(result.get("text", "")).strip()
     confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
-    return Transcript(text, lang, confidence, words, duration_s, others)
+    if share is None:  # one hypothesis: a word heard twice is as sure as its surer hearing
+        sure: dict[str, float] = {}
+        for w in words:
+            sure[w.text.lower()] = max(sure.get(w.text.lower(), 0.0), round(w.confidence, 3))
+        posteriors = tuple(sure.items())
+    return Transcript(text, lang, confidence, words, duration_s, others, posteriors)
 
 
 class VoskRecognizer:

@@ -13,7 +13,7 @@ resten."): :meth:`QuestionAnswerer.topics_page`. The dialog keeps the position i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.config import MatchingConfig
@@ -60,8 +60,17 @@ class QuestionAnswerer:
         self.matcher = Matcher(library, config, self.languages, encoder, cache)
         self._topics: dict[str, tuple[str, ...]] = {}  # the topics' titles, per language
 
-    def answer(self, text: str, lang: str | None = None) -> Reply:
-        """Answer one utterance: a command, an answer from the documents, or the topics."""
+    def answer(
+        self,
+        text: str,
+        lang: str | None = None,
+        word_confidence: Mapping[str, float] | None = None,
+    ) -> Reply:
+        """Answer one utterance: a command, an answer from the documents, or the topics.
+
+        ``word_confidence``: how sure the recognizer is of each word (lowercase, 0..1; a word
+        not in it is sure); a word it may have misheard weighs less as evidence, for or against.
+        """
         from assistant.understanding.intents import detect_intent
         from assistant.understanding.language import detect_language, normalize
 
@@ -84,7 +93,7 @@ class QuestionAnswerer:
         lang = guessed or max(self.languages, key=lambda x: self.matcher.fit(text, x))
         if not normalize(text, lang):
             return self._fallback(text, lang, language(lang).text("no_question"))
-        decision = self.matcher.decide(text, lang)
+        decision = self.matcher.decide(text, lang, word_confidence)
         if decision.outcome == "decline":
             return self._fallback(text, lang, language(lang).text("no_answer"))
         replies = tuple(self._answer_from(text, lang, found) for found in decision.matches)
@@ -121,20 +130,26 @@ class QuestionAnswerer:
             more=found.more,
         )
 
-    def answer_any(self, hypotheses: Sequence[str], lang: str | None = None) -> Reply:
+    def answer_any(
+        self,
+        hypotheses: Sequence[str],
+        lang: str | None = None,
+        word_confidence: Mapping[str, float] | None = None,
+    ) -> Reply:
         """Answer one of a recognizer's hypotheses (best first), choosing hypothesis and section
         together: a command in the best hypothesis is taken as it is; otherwise the hypothesis
         whose answer is the most probably right, each later one discounted by
-        :data:`HYPOTHESIS_DISCOUNT`; the best hypothesis when none is answered."""
+        :data:`HYPOTHESIS_DISCOUNT`; the best hypothesis when none is answered. Every
+        hypothesis' words are weighed by ``word_confidence`` (see :meth:`answer`)."""
         texts = [t for t in hypotheses if t.strip()][:MAX_HYPOTHESES]
         if not texts:
             return self.answer("", lang)
-        first = self.answer(texts[0], lang)
+        first = self.answer(texts[0], lang, word_confidence)
         if first.intent != "question" or len(texts) == 1:
             return first
         best, best_score = first, first.score if _answers(first) else 0.0
         for rank, text in enumerate(texts[1:], 1):
-            reply = self.answer(text, first.lang)
+            reply = self.answer(text, first.lang, word_confidence)
             score = reply.score - HYPOTHESIS_DISCOUNT * rank
             if reply.intent == "question" and _answers(reply) and score > best_score:
                 best, best_score = reply, score

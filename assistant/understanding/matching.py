@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,7 +30,13 @@ from assistant.config import MatchingConfig
 from assistant.content import Document, Library, Section
 from assistant.understanding.dense import DenseIndex, build_dense_index
 from assistant.understanding.hybrid import Assessment, assess, decide, load_calibration
-from assistant.understanding.language import content_words, cue_words, terms, word_terms
+from assistant.understanding.language import (
+    content_words,
+    cue_words,
+    plain_words,
+    terms,
+    word_terms,
+)
 from assistant.understanding.sentences import split_sentences
 
 if TYPE_CHECKING:
@@ -71,6 +77,9 @@ _UNIT_WEIGHT = 0.5
 _SENTENCE_LEXICAL = 0.05
 #: A next best sentence is read too when its score is this near the best one's.
 _SENTENCE_NEAR = 0.02
+#: Least weight of a word the recognizer is unsure of, as a share of a sure word's: a
+#: misheard word should not decide the answer, but it was still likely said.
+_LEAST_HEARD = 0.2
 #: Third-party loggers held at WARNING (see _quiet_libraries).
 _QUIET_LOGGERS = ("bm25s", "simplemma", "wordfreq", "numba")
 
@@ -102,6 +111,8 @@ class QueryWord:
     weight: float
     #: How much the word says about a subject: rare words much, everyday words little.
     specificity: float
+    #: How sure the recognizer is that the word was said (1 for typed text).
+    heard: float = 1.0
 
 
 class LanguageIndex:
@@ -152,12 +163,17 @@ class LanguageIndex:
         self._known_units = set(self.units_bm25.vocab_dict)
         self._whole_terms = whole_terms
 
-    def query(self, text: str) -> list[QueryWord]:
-        """The question's content words, each with the document terms it stands for."""
+    def query(
+        self, text: str, word_confidence: Mapping[str, float] | None = None
+    ) -> list[QueryWord]:
+        """The question's content words, each with the document terms it stands for; with
+        ``word_confidence`` (the recognizer's, per lowercase word), a word's evidence weight
+        is scaled by how sure the recognizer is of it (at least :data:`_LEAST_HEARD`)."""
         from rapidfuzz import fuzz, process
 
         out: list[QueryWord] = []
         seen: set[tuple[str, ...]] = set()
+        sure = _as_plain_words(word_confidence, self.lang)
         for word in content_words(text, self.lang):
             if word.terms in seen:
                 continue
@@ -191,7 +207,8 @@ class LanguageIndex:
                 weight = specificity * max(idf, _TOPIC_FLOOR * self.unknown_weight)
             else:
                 weight = specificity * self.unknown_weight
-            out.append(QueryWord(word.word, found, similarity, weight, specificity))
+            heard = _heard(word.word, sure)
+            out.append(QueryWord(word.word, found, similarity, weight * heard, specificity, heard))
         return out
 
     def cue_terms(self, text: str) -> list[str]:
@@ -199,10 +216,12 @@ class LanguageIndex:
         wanted = terms(" ".join(cue_words(text, self.lang)), self.lang)
         return [t for t in dict.fromkeys(wanted) if t in self.idf]
 
-    def ranked(self, text: str) -> tuple[list[QueryWord], np.ndarray]:
+    def ranked(
+        self, text: str, word_confidence: Mapping[str, float] | None = None
+    ) -> tuple[list[QueryWord], np.ndarray]:
         """The question's words and the lexical score of each section (zeros when nothing in
         the question is known)."""
-        query = self.query(text)
+        query = self.query(text, word_confidence)
         if not any(w.similarity for w in query):
             return query, np.zeros(len(self.entries))
         return query, self.rank(query, self.cue_terms(text))
@@ -220,7 +239,7 @@ class LanguageIndex:
         weights: dict[str, float] = {}
         for word in query:
             for term in word.terms if word.similarity > 0 else ():
-                weight = word.similarity * min(1.0, word.specificity)
+                weight = word.similarity * min(1.0, word.specificity) * word.heard
                 weights[term] = max(weights.get(term, 0.0), weight)
         # a cue's concept is looked for in whole sections (where the titles weigh), not in
         # single sentences that happen to use the word ("une cause de préoccupation")
@@ -262,7 +281,7 @@ class LanguageIndex:
         with an encoder, its closeness to the question (``closeness``, one per sentence); the
         best sentence is read, and each next best that scores nearly as well."""
         sentences = split_sentences(self.entries[index][1].text)
-        weights = {t: self.idf.get(t, 0.0) * w.similarity for w in query for t in w.terms}
+        weights = {t: self.idf.get(t, 0.0) * w.similarity * w.heard for w in query for t in w.terms}
         words = [set(terms(s, self.lang)) for s in sentences]
         lexical = np.array([sum(w for t, w in weights.items() if t in ws) for ws in words])
         if closeness is not None and len(closeness) == len(sentences) and len(sentences) > 1:
@@ -322,13 +341,15 @@ class Matcher:
             for lang, index in self.indexes.items():
                 self.dense[lang] = build_dense_index(index.entries, encoder, cache)
 
-    def best(self, text: str, lang: str) -> Match | None:
+    def best(
+        self, text: str, lang: str, word_confidence: Mapping[str, float] | None = None
+    ) -> Match | None:
         """The best section by lexical matching alone, however weak (None when nothing in the
         question is known)."""
         index = self.indexes.get(lang)
         if index is None:
             return None
-        query, scores = index.ranked(text)
+        query, scores = index.ranked(text, word_confidence)
         best = int(np.argmax(scores))
         if scores[best] <= 0:
             return None
@@ -342,12 +363,12 @@ class Matcher:
         return found[0] if found is not None else None
 
     def _assess(
-        self, text: str, lang: str
+        self, text: str, lang: str, word_confidence: Mapping[str, float] | None = None
     ) -> tuple[Assessment, LanguageIndex, list[QueryWord], np.ndarray] | None:
         index, dense = self.indexes.get(lang), self.dense.get(lang)
         if index is None or dense is None or self.encoder is None:
             return None
-        query, lexical = index.ranked(text)
+        query, lexical = index.ranked(text, word_confidence)
         vector = self.encoder.encode([text], query=True)[0]
         scores = dense.section_scores(vector)
         return (
@@ -357,12 +378,15 @@ class Matcher:
             vector,
         )
 
-    def decide(self, text: str, lang: str) -> Decision:
+    def decide(
+        self, text: str, lang: str, word_confidence: Mapping[str, float] | None = None
+    ) -> Decision:
         """Answer, ask back or decline: by the hybrid decision with an encoder, else by the
-        lexical confidence (``matching.min_confidence``)."""
-        found = self._assess(text, lang)
+        lexical confidence (``matching.min_confidence``); words weighed by ``word_confidence``
+        (see :meth:`LanguageIndex.query`)."""
+        found = self._assess(text, lang, word_confidence)
         if found is None:
-            match = self.match(text, lang)
+            match = self.match(text, lang, word_confidence)
             if match is None:
                 return Decision("decline", (), 0.0)
             return Decision("answer", (match,), match.confidence)
@@ -388,9 +412,11 @@ class Matcher:
             matches.append(Match(document, section, assessment.probability, answer, more))
         return Decision(outcome, tuple(matches), assessment.probability)
 
-    def match(self, text: str, lang: str) -> Match | None:
+    def match(
+        self, text: str, lang: str, word_confidence: Mapping[str, float] | None = None
+    ) -> Match | None:
         """The answering section, or None when no section is confident enough."""
-        found = self.best(text, lang)
+        found = self.best(text, lang, word_confidence)
         if found is None or found.confidence < self.config.min_confidence:
             return None
         return found
@@ -404,6 +430,24 @@ class Matcher:
         if not words:
             return 0.0
         return sum(w in index.idf for w in words) / len(words)
+
+
+def _as_plain_words(word_confidence: Mapping[str, float] | None, lang: str) -> dict[str, float]:
+    """The recognizer's words as the question's words are read ("l'eau" gives "eau"), each
+    with its least confidence; malformed values are left out (such a word counts as sure)."""
+    out: dict[str, float] = {}
+    for heard, value in (word_confidence or {}).items():
+        if not isinstance(value, int | float) or not math.isfinite(value):
+            continue
+        for word in plain_words(str(heard), lang):
+            out[word] = min(out.get(word, 1.0), float(value))
+    return out
+
+
+def _heard(word: str, sure: Mapping[str, float]) -> float:
+    """How sure the recognizer is of ``word`` (1 when not known), floored at _LEAST_HEARD."""
+    found = sure.get(word)
+    return 1.0 if found is None else max(_LEAST_HEARD, min(1.0, found))
 
 
 def _quiet_libraries() -> None:

@@ -75,15 +75,20 @@ def run_cases(
     answerer: Answerer,
     cases: Sequence[Case],
     transform: Callable[[Case], list[str]] | None = None,
+    word_confidence: bool = True,
 ) -> list[Outcome]:
     """Each case answered; with ``transform``, as the recognizer's hypotheses it gives (best
-    first), one of them chosen by ``answer_any`` when there are several."""
+    first), one of them chosen by ``answer_any`` when there are several, each word weighed by
+    its posterior over the hypotheses (all equally likely) unless ``word_confidence`` is off."""
+    from assistant.speech_in.recognition import word_posteriors
+
     out = []
     for case in cases:
         texts = transform(case) if transform else [case.text]
         choose = getattr(answerer, "answer_any", None)
         if len(texts) > 1 and callable(choose):
-            reply: Reply = choose(texts, case.lang)
+            sure = dict(word_posteriors(texts, [0.0] * len(texts))) if word_confidence else None
+            reply: Reply = choose(texts, case.lang, sure)
         else:
             reply = answerer.answer(texts[0], case.lang)
         out.append(Outcome(case, reply))
@@ -135,6 +140,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--wer", type=float, default=0.0)
     parser.add_argument("--nbest", type=int, default=1, help="simulated hypotheses per question")
     parser.add_argument("--misses", action="store_true", help="print the wrong answers")
+    parser.add_argument(
+        "--no-word-confidence",
+        action="store_true",
+        help="with --nbest: do not weigh words by their posterior over the hypotheses",
+    )
     args = parser.parse_args(argv)
     for name in args.corpora:
         config = corpus_config(name)
@@ -154,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 k: sorted({w for t in v for w in asr_sim.normalize(t, k)}) for k, v in vocab.items()
             }
             transform = simulated(vocab, args.wer, seed=1, hypotheses=args.nbest)
-        outcomes = run_cases(answerer, cases, transform)
+        outcomes = run_cases(answerer, cases, transform, not args.no_word_confidence)
         table = summary(outcomes)
         for lang in config.languages:
             row = "  ".join(
