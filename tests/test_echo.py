@@ -226,3 +226,71 @@ def test_the_doctor_says_whether_echo_cancellation_is_active(
         check_echo(config)
     assert getattr(missing.value, "code", "") == "speexdsp-missing"
     assert "apt-get install libspeexdsp1" in str(getattr(missing.value, "fix", ""))
+
+
+class _LevelSegmenter:
+    """Speech starts at the first loud block and the utterance ends after 0.25 s of quiet."""
+
+    def __init__(self) -> None:
+        self.fed = 0
+        self.start: int | None = None
+        self.quiet = 0
+
+    def feed(self, samples: Int16Array) -> list[SpeechStarted | UtteranceEnded]:
+        at = self.fed
+        self.fed += len(samples)
+        loud = float(np.sqrt(np.mean(samples.astype(np.float64) ** 2))) > 300
+        if self.start is None:
+            if not loud:
+                return []
+            self.start, self.quiet = at, 0
+            return [SpeechStarted(at / RATE)]
+        self.quiet = 0 if loud else self.quiet + len(samples)
+        if self.quiet < RATE // 4:
+            return []
+        self.start = None
+        return [UtteranceEnded(Utterance.of(read_pcm(samples)))]
+
+    def flush(self) -> list[SpeechStarted | UtteranceEnded]:
+        return []
+
+
+def test_a_visitor_who_barges_in_again_over_the_next_answer_is_heard_again() -> None:
+    """The kiosk plays on with no quiet the guard could see between two answers (the next
+    answer started at once: a short reply, a microphone read late); the visitor speaks over
+    the first answer, then over the second. Both utterances are the visitor's: each one
+    barges in and is heard (before, the guard's barge-in fired once per stretch of playback
+    it saw, and the second utterance was dropped as the kiosk's own echo)."""
+    reference = PlaybackReference()
+    now = [100.0]
+    start = 101.0
+    tone = (3000 * np.sin(np.arange(14 * RATE) / 5)).astype(np.int16)
+    reference.add(tone, start)
+    guard = build_guard(reference, echo_cancel="off", margin_db=4.0, voice_s=0.1)
+    guard._clock = lambda: now[0]
+    mic = np.zeros(14 * RATE)
+    visitor = recording(5)[: 2 * RATE]
+    for at_s in (3, 8):
+        mic[at_s * RATE : at_s * RATE + len(visitor)] += visitor
+    pcm = np.clip(mic, -32768, 32767).astype(np.int16)
+    blocks = [pcm[i : i + 800] for i in range(0, len(pcm), 800)]
+
+    class _Clocked(_Source):
+        def read(self, timeout_s: float) -> Block | None:
+            block = super().read(timeout_s)
+            now[0] += 800 / RATE  # when the block arrived
+            return block
+
+    listener = Listener(_Clocked(blocks), _LevelSegmenter(), echo=guard)
+    now[0] = start
+    listener._pump()
+    events = []
+    while (event := listener.next_event(0.0)) is not None:
+        events.append(type(event).__name__)
+    assert events == [
+        "SpeechStarted",
+        "UtteranceEnded",
+        "SpeechStarted",
+        "UtteranceEnded",
+        "SourceEnded",
+    ], events

@@ -292,8 +292,8 @@ class BargeInRule:
     ) -> bool:
         """``raw``/``clean``: the block before and after cancellation; ``echo_ref``: per
         frame, the highest reference energy its echo can come from; ``playing``: per frame,
-        whether the kiosk plays. True once (per stretch of playback) when the visitor is
-        heard over it."""
+        whether the kiosk plays. True once when the visitor is heard over it (again after
+        :meth:`reset`: a new stretch of playback, or the end of the utterance)."""
         self._detect(clean)
         frames = zip(
             frame_energy(raw).tolist(),
@@ -374,6 +374,12 @@ class EchoGuard:
         """The microphone was opened again: its samples' times start anew."""
         self.mic_clock.reset()
         self._carry = np.zeros(0, dtype=np.int16)
+
+    def rearm(self) -> None:
+        """An utterance has ended: the visitor can barge in again, though no quiet was seen
+        since the last barge-in (the next answer may follow the last at once, and a
+        microphone read late can hide the quiet between them)."""
+        self.rule.reset()
 
     def process(self, samples: Int16Array) -> GuardResult:
         arrived = self._clock()

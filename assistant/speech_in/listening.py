@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
 import numpy as np
@@ -241,6 +242,48 @@ class VoskSegmenter:
         return heard
 
 
+class Whose(Enum):
+    """Whose the utterance being cut is, as far as the echo guard can tell."""
+
+    NONE = "none"  # no utterance is being cut
+    VISITOR = "visitor"  # begun in quiet, or the guard heard the visitor over the echo
+    ECHO = "echo"  # begun while the kiosk played, with no barge-in: dropped at its end
+
+
+#: An utterance that began up to this long before the guard's barge-in is the barge-in's own
+#: (the recognizer's partial words can come before the guard has heard enough voice); one that
+#: began earlier was the echo with the visitor's first words at its end, and the visitor's
+#: next utterance is still the barge-in's.
+BARGE_LEAD_S = 0.5
+
+
+@dataclass
+class _Cut:
+    """The listener's one piece of barge-in state: whose the utterance being cut is, where it
+    started, and the guard's barge-in whose utterance has not ended (samples fed)."""
+
+    whose: Whose = Whose.NONE
+    start: int = 0
+    barge_at: int | None = None
+
+    def barged(self, at: int) -> None:
+        self.barge_at = at
+        if self.whose is Whose.ECHO:
+            self.whose = Whose.VISITOR  # the visitor speaks in it: keep it
+
+    def started(self, at: int, *, echo: bool) -> None:
+        self.whose, self.start = (Whose.ECHO if echo else Whose.VISITOR), at
+
+    def ended(self) -> Whose:
+        """Whose the utterance that ended was; the end of the barge-in's own utterance ends
+        the barge-in too."""
+        whose, barge_at = self.whose, self.barge_at
+        if barge_at is not None and self.start >= barge_at - BARGE_LEAD_S * RATE_HZ:
+            self.barge_at = None
+        self.whose = Whose.NONE
+        return whose
+
+
 class Listener:
     """Reads a source on a worker thread and queues events for one consumer.
 
@@ -264,9 +307,9 @@ class Listener:
         self.segmenter = segmenter
         self.echo = echo
         self._fed = 0
-        #: The utterance being cut started while the kiosk played, without a barge-in.
-        self._echo_utterance = False
-        self._barged = False  # the guard heard the visitor over the echo in this utterance
+        #: Whose the utterance being cut is (with the echo guard), where it started and the
+        #: guard's barge-in whose utterance has not ended yet (samples fed).
+        self._cut = _Cut()
         self.refresh = refresh
         self.backoff_s = tuple(backoff_s)
         self.read_timeout_s = read_timeout_s
@@ -344,27 +387,33 @@ class Listener:
                 guarded = self.echo.process(samples)
                 samples, playing = guarded.samples, guarded.playing
                 if guarded.barge_in:
-                    self._echo_utterance = False  # the visitor speaks in it: keep it
-                    self._barged = True
+                    self._cut.barged(self._fed)
                     self._events.put(SpeechStarted(self._fed / RATE_HZ))
+                elif not playing:
+                    self._cut.barge_at = None  # the kiosk is silent: nothing to barge in on
             self._fed += len(samples)
             for event in self.segmenter.feed(samples):
                 self._segmented(event, playing)
         return False
 
     def _segmented(self, event: SegmentEvent, playing: bool) -> None:
-        """Queue a segmenter's event; with the echo guard, a start of speech while the kiosk
-        plays is not the visitor's (only the guard's barge-in is), and an utterance that
-        started so, with no barge-in during it, was the kiosk's own voice: both dropped."""
-        if isinstance(event, SpeechStarted) and playing:
-            logger.debug("start of speech during playback: not a barge-in by itself")
-            # After the guard's barge-in (the kiosk is still falling silent) it is the
-            # visitor's utterance: kept.
-            self._echo_utterance = not self._barged
-            return
-        if isinstance(event, UtteranceEnded):
-            echo, self._echo_utterance, self._barged = self._echo_utterance, False, False
-            if echo:
+        """Queue a segmenter's event. With the echo guard, a start of speech while the kiosk
+        plays is not the visitor's by itself (the echo has words too; the guard's barge-in is
+        the start of speech): the utterance is the visitor's when a barge-in of the guard is
+        pending (it starts at or after one, or one came while it was being cut), else the
+        kiosk's own echo, dropped at its end. Once an utterance has ended the guard can barge
+        in again (the visitor may speak over the next answer too)."""
+        cut = self._cut
+        if isinstance(event, SpeechStarted):
+            cut.started(round(event.at_s * RATE_HZ), echo=playing and cut.barge_at is None)
+            if playing:
+                logger.debug("start of speech during playback: not a barge-in by itself")
+                return
+        elif isinstance(event, UtteranceEnded):
+            whose = cut.ended()
+            if self.echo is not None:
+                self.echo.rearm()
+            if whose is Whose.ECHO:
                 logger.debug("an utterance of the kiosk's own echo was dropped")
                 return
         self._events.put(event)
