@@ -104,6 +104,9 @@ def test_a_missing_device_is_one_outage_and_the_speaker_keeps_running(config) ->
 
 
 def test_device_vanishing_mid_answer_is_an_outage_until_it_is_back(virtual_alsa, config) -> None:
+    """The virtual speaker vanishes from the ALSA configuration while an answer plays. The
+    answer plays on one held stream, which the configuration no longer touches (a real unplug
+    fails its next write); it is stopped, and the next answer finds the device gone."""
     speaker = build_speaker(config)
     outcomes: list[SpeechOutcome] = []
     changes: list[OutputChange] = []
@@ -113,6 +116,10 @@ def test_device_vanishing_mid_answer_is_an_outage_until_it_is_back(virtual_alsa,
         speaker.say(LONG_FR, "fr")
         time.sleep(1.0)
         virtual_alsa.set_present(speaker=False)
+        speaker.stop()
+        assert speaker.wait(20)
+        assert outcomes.pop(0) == SpeechOutcome("stopped")
+        speaker.say(SV, "sv")
         assert speaker.wait(20)
         refresh_devices()
         assert speaker.check_output() is False
@@ -155,3 +162,40 @@ def test_player_rejects_nothing_and_stops_at_once() -> None:
     assert time.monotonic() - started < 0.5
     with pytest.raises(AudioError):
         SoundDevicePlayer("no-such-speaker").play(earcon_pcm("error"), threading.Event())
+
+
+def test_an_answers_sentences_play_on_one_stream(virtual_alsa, config, monkeypatch) -> None:
+    """The three sentences of one answer on one output stream (the echo canceller keeps the
+    same echo from the first to the last), and every one of them reaches the speaker and the
+    echo reference; an earcon after it gets a stream of its own."""
+    import sounddevice
+
+    from assistant.audio import PlaybackReference
+
+    opened: list[object] = []
+    real = sounddevice.OutputStream
+
+    def counting(*args: object, **kwargs: object) -> object:
+        opened.append(kwargs.get("samplerate"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sounddevice, "OutputStream", counting)
+    reference = PlaybackReference()
+    player = SoundDevicePlayer("fakespk", reference=reference)
+    speaker = build_speaker(config, player=TimedPlayer(player, lambda _: None, time.monotonic))
+    outcomes: list[SpeechOutcome] = []
+    speaker.on_idle = outcomes.append
+    try:
+        speaker.say("Kramper är vanliga. De går över. Drick vatten.", "sv")
+        assert speaker.wait(30)
+        assert len(opened) == 1, opened
+        speaker.earcon("listening")
+        assert speaker.wait(10)
+    finally:
+        speaker.close()
+    assert len(opened) == 2, opened
+    assert outcomes == [SpeechOutcome("completed"), SpeechOutcome("completed")]
+    played_s = sum(len(data) for _, data in reference._parts) / PlaybackReference.RATE_HZ
+    assert played_s > 2.0, played_s  # three sentences' worth in the reference
+    time.sleep(0.3)
+    assert np.count_nonzero(np.abs(virtual_alsa.speaker_samples()) > 1000) > 22050

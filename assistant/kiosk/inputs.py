@@ -482,6 +482,11 @@ class TimedPlayer:
 
         self._inner.play(pcm, stop, on_audio=reached)
 
+    def hold(self, stop: threading.Event) -> contextlib.AbstractContextManager[object]:
+        """The inner player's ``hold`` (one stream for a whole answer), when it has one."""
+        hold = getattr(self._inner, "hold", None)
+        return hold(stop) if callable(hold) else contextlib.nullcontext()
+
     def check(self) -> None:
         check = getattr(self._inner, "check", None)
         if callable(check):

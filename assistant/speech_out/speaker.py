@@ -2,7 +2,8 @@
 
 ``say()`` and ``earcon()`` return at once. The worker cuts a text into sentences
 (:mod:`.speech_text`), has the next sentence synthesized while the current one plays, and plays
-everything through one :class:`~.playback.Player`. ``stop()`` sets the stop event every queued
+everything through one :class:`~.playback.Player` (a text's sentences on one output stream
+when the player can hold one: ``hold(stop)``). ``stop()`` sets the stop event every queued
 item shares, so the playing chunk is cut within one block and the rest is dropped. A synthesis
 or playback failure is logged, the error tone plays (when earcons are on) and the worker goes
 on with the next item: the kiosk never stops because of speech. When the queue runs empty the
@@ -348,19 +349,21 @@ class Speaker:
             return
         logger.debug("speaking %d chunk(s) of %s text", len(chunks), item.lang)
         upcoming: Future[Pcm] = self._synth_pool.submit(self._synthesize, chunks[0], item.lang)
-        for i in range(len(chunks)):
-            pcm = _result(upcoming, item.stop)
-            if pcm is None:
-                break
-            if i + 1 < len(chunks):
-                upcoming = self._synth_pool.submit(self._synthesize, chunks[i + 1], item.lang)
-            try:
-                self._player.play(pcm, item.stop)
-            except BaseException:
-                upcoming.cancel()
-                raise
-            if item.stop.is_set():
-                break
+        hold = getattr(self._player, "hold", None)  # one output stream for the whole text
+        with hold(item.stop) if callable(hold) else contextlib.nullcontext():
+            for i in range(len(chunks)):
+                pcm = _result(upcoming, item.stop)
+                if pcm is None:
+                    break
+                if i + 1 < len(chunks):
+                    upcoming = self._synth_pool.submit(self._synthesize, chunks[i + 1], item.lang)
+                try:
+                    self._player.play(pcm, item.stop)
+                except BaseException:
+                    upcoming.cancel()
+                    raise
+                if item.stop.is_set():
+                    break
         upcoming.cancel()
 
     def _error_tone(self, item: _Item) -> None:
