@@ -220,3 +220,21 @@ def test_a_long_section_is_indexed_to_its_end() -> None:
     found = matcher.match("hjälper magnesium mot kramp", "sv")
     assert found is not None and found.section.index == 1
     assert "Magnesium" in found.answer
+
+
+def test_a_derivation_of_a_document_word_stands_in_for_it() -> None:
+    """ "inscrit" finds the section about "inscription" although neither the lemma nor the
+    stem is the same (and neither is the fuzzy match near enough); a word sharing only a short
+    start ("insister") does not."""
+    sections = (
+        _section(1, "Accueil", "L'inscription est gratuite et se fait au guichet."),
+        _section(2, "Retour", "Les documents se rendent dans la boîte extérieure."),
+    )
+    document = Document("d", "fr", "Bibliothèque", sections, None, Path("d.md"))
+    index = Matcher(Library((document,)), MatchingConfig(), ["fr"]).indexes["fr"]
+    (word,) = [w for w in index.query("je suis inscrit") if w.word == "inscrit"]
+    assert word.terms == ("inscript",) and 0 < word.similarity < 1
+    (other,) = [w for w in index.query("il faut insister") if w.word == "insister"]
+    assert other.terms == ()
+    _, scores = index.ranked("une fois inscrit qu'est-ce que je reçois")
+    assert scores.argmax() == 0

@@ -77,6 +77,11 @@ _UNIT_WEIGHT = 0.5
 _SENTENCE_LEXICAL = 0.05
 #: A next best sentence is read too when its score is this near the best one's.
 _SENTENCE_NEAR = 0.02
+#: Derivations of one word: terms sharing their first _STEM_MIN letters and at least
+#: _STEM_SHARE of the shorter one stand in for each other, at similarity _SAME_STEM.
+_STEM_MIN = 5
+_STEM_SHARE = 0.75
+_SAME_STEM = 0.7
 #: Least weight of a word the recognizer is unsure of, as a share of a sure word's: a
 #: misheard word should not decide the answer, but it was still likely said.
 _LEAST_HEARD = 0.2
@@ -199,6 +204,8 @@ class LanguageIndex:
                 found, similarity = ((best[0],), best[1] / 100.0) if best else ((), 0.0)
                 if best and word.known:
                     similarity *= _FUZZY_KNOWN_WORD
+                if not best and (kin := self._same_stem(whole)):
+                    found, similarity = kin, _SAME_STEM
             if found and found[0] not in self._whole_terms:
                 similarity *= _PART_ONLY  # in the documents only inside compounds: weak
             specificity = _specificity(word.known, word.zipf)
@@ -210,6 +217,18 @@ class LanguageIndex:
             heard = _heard(word.word, sure)
             out.append(QueryWord(word.word, found, similarity, weight * heard, specificity, heard))
         return out
+
+    def _same_stem(self, term: str) -> tuple[str, ...]:
+        """Document terms that share the start of ``term`` far enough to be one word's
+        derivations ("inscrir" of inscrit, "inscript" of inscription)."""
+        if len(term) < _STEM_MIN:
+            return ()
+        out = []
+        for other in self._by_initial.get(term[0], ()):
+            shared = _shared_start(term, other)
+            if shared >= _STEM_MIN and shared >= _STEM_SHARE * min(len(term), len(other)):
+                out.append(other)
+        return tuple(out[:3])
 
     def cue_terms(self, text: str) -> list[str]:
         """Document terms of the concepts the question's cues ask for (ranking only)."""
@@ -442,6 +461,14 @@ def _as_plain_words(word_confidence: Mapping[str, float] | None, lang: str) -> d
         for word in plain_words(str(heard), lang):
             out[word] = min(out.get(word, 1.0), float(value))
     return out
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many letters ``a`` and ``b`` share from their start."""
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
 
 
 def _heard(word: str, sure: Mapping[str, float]) -> float:
