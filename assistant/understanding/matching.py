@@ -164,6 +164,11 @@ class LanguageIndex:
         for term in self.vocabulary:
             initials.setdefault(term[0], []).append(term)
         self._by_initial = initials
+        starts: dict[str, list[str]] = {}
+        for term in self.vocabulary:
+            if len(term) >= _STEM_MIN:
+                starts.setdefault(term[:_STEM_MIN], []).append(term)
+        self._by_start = starts
         self._known_sections = set(self.sections_bm25.vocab_dict)
         self._known_units = set(self.units_bm25.vocab_dict)
         self._whole_terms = whole_terms
@@ -224,7 +229,7 @@ class LanguageIndex:
         if len(term) < _STEM_MIN:
             return ()
         out = []
-        for other in self._by_initial.get(term[0], ()):
+        for other in self._by_start.get(term[:_STEM_MIN], ()):
             shared = _shared_start(term, other)
             if shared >= _STEM_MIN and shared >= _STEM_SHARE * min(len(term), len(other)):
                 out.append(other)
