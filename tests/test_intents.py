@@ -130,3 +130,33 @@ def test_other_subjects_and_bare_stopwords_are_no_commands(text: str, lang: str)
 def test_stop_still_stops_with_a_verb_that_asks_about_hours_in_another_form() -> None:
     found = detect_intent("stäng av", "sv")
     assert found is not None and found.intent == "stop"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "intent"),
+    [
+        # a phrasing said whole within the utterance decides before a looser bag of stems
+        ("Jag hör dig inte, kan du prata högre?", "sv", "louder"),
+        ("Hörs inte, prata högre är du snäll", "sv", "louder"),
+        # "I don't understand" (repeat) yields to the request that names what would help
+        ("Plus lentement, je ne comprends pas.", "fr", "slower"),
+        ("Je ne comprends pas, parlez plus fort", "fr", "louder"),
+        # a phrasing inside a longer one is part of it ("det en" of "säg det en gång till")
+        ("Förlåt, kan du säga det en gång till?", "sv", "repeat"),
+    ],
+)
+def test_the_request_said_whole_decides(text: str, lang: str, intent: str) -> None:
+    found = detect_intent(text, lang)
+    assert found is not None and found.intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Quelle heure est-il ?", "fr"),
+        ("Quel est le code postal ?", "fr"),
+        ("Vilken tid är det?", "sv"),
+    ],
+)
+def test_one_word_of_a_longer_phrasing_alone_is_no_command(text: str, lang: str) -> None:
+    assert detect_intent(text, lang) is None

@@ -103,6 +103,8 @@ def _detect(text: str, lang: str) -> IntentMatch | None:
     if intent is None:
         intent = _fuzzy(core, table)
     if intent is None:
+        intent = _said_within(words, lang, table)
+    if intent is None:
         intent = table.patterns.get(_pattern(words, lang, _neutral_words(lang)))
     if intent is None:
         intent = _by_rule(words, lang, table)
@@ -120,6 +122,33 @@ def _detect(text: str, lang: str) -> IntentMatch | None:
             others = [x for x in supported_languages() if x != lang]
             target = others[0] if len(others) == 1 else None
     return IntentMatch(intent=intent, lang=lang, target_lang=target)
+
+
+def _said_within(words: list[str], lang: str, table: _Table) -> Intent | None:
+    """The intent of a phrasing of several words said whole within the utterance (as stems),
+    before the looser patterns: "jag hör inte, kan du prata högre" says "prata högre" (a bag
+    of its stems also fits "inte så högt"). Of several, the longest; "repeat" yields to any
+    other request, which names what would help ("moins vite, je ne comprends pas")."""
+    stop = stopwords(lang)
+    for word in words:  # a word about something else: not a command
+        key = word_stem(word, lang)
+        if word not in stop and key not in table.neutral and word not in table.forms:
+            return None
+    said = " " + " ".join(word_stem(w, lang) for w in words) + " "
+    contained = [i for i, p in enumerate(table.phrase_stems) if " " in p and f" {p} " in said]
+    stems = [table.phrase_stems[i] for i in contained]
+    # a phrasing inside a longer one said is part of it ("den en" in "säg den en gång till")
+    contained = [i for i in contained if not any(_inside(table.phrase_stems[i], o) for o in stems)]
+    if len({table.phrase_intents[i] for i in contained}) > 1:
+        contained = [i for i in contained if table.phrase_intents[i] != "repeat"] or contained
+    if not contained:
+        return None
+    return table.phrase_intents[max(contained, key=lambda i: len(table.phrase_stems[i]))]
+
+
+def _inside(part: str, whole: str) -> bool:
+    """Whether the words ``part`` are said within the longer words ``whole``."""
+    return part != whole and f" {part} " in f" {whole} "
 
 
 def _fuzzy(core: str, table: _Table) -> Intent | None:
@@ -182,6 +211,13 @@ def _by_words(words: list[str], lang: str, table: _Table) -> Intent | None:
     if contained:  # the longest phrasing said within the utterance (as stems) decides
         return table.phrase_intents[max(contained, key=lambda i: len(table.phrase_stems[i]))]
     if not scores:
+        return None
+    command_words = [w for w in words if w not in stop and word_stem(w, lang) in table.word_intents]
+    if len(command_words) == 1 and not any(
+        (intent, word_stem(command_words[0], lang)) in table.single for intent in scores
+    ):
+        # one word of a longer phrasing, alone ("heure" of "répétez l'heure" in "quelle heure
+        # est-il"): what the phrasing asks is not said
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     tied = [intent for intent, score in ranked if score == ranked[0][1]]
