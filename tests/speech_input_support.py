@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import subprocess
 import tempfile
 from pathlib import Path
@@ -62,6 +63,30 @@ def espeak_ko(text: str) -> Path:
 
 def ko_pcm(text: str, rate_hz: int = 16000) -> Pcm:
     return read_wav(espeak_ko(text), rate_hz=rate_hz)
+
+
+def n_best_json(*alternatives: tuple[float, str]) -> str:
+    """Vosk's n-best result for ``(confidence, text)`` pairs, best first; only the first
+    carries word timings, as Vosk gives them."""
+    return json.dumps(
+        {
+            "alternatives": [
+                {
+                    "confidence": confidence,
+                    "text": text,
+                    "result": (
+                        [
+                            {"word": w, "start": i, "end": i + 0.5}
+                            for i, w in enumerate(text.split())
+                        ]
+                        if n == 0
+                        else []
+                    ),
+                }
+                for n, (confidence, text) in enumerate(alternatives)
+            ]
+        }
+    )
 
 
 def silence(duration_s: float, rate_hz: int = 16000) -> Pcm:

@@ -14,26 +14,15 @@ from assistant.config import MatchingConfig
 from assistant.content import load_library
 from assistant.speech_in.recognition import Utterance, VoskModel, VoskRecognizer, parse_result
 from assistant.understanding.answering import QuestionAnswerer
-from tests.speech_input_support import ko_config, ko_pcm
+from tests.speech_input_support import ko_config, ko_pcm, n_best_json
 
 
 def test_an_n_best_result_gives_the_best_text_its_share_and_the_others() -> None:
-    raw = json.dumps(
-        {
-            "alternatives": [
-                {
-                    "confidence": 10.0,
-                    "text": "vad orsakar kramp",
-                    "result": [
-                        {"word": w, "start": i, "end": i + 0.5}
-                        for i, w in enumerate(["vad", "orsakar", "kramp"])
-                    ],
-                },
-                {"confidence": 9.0, "text": "vad orsakar kram", "result": []},
-                {"confidence": 9.0, "text": "vad orsakar kramp", "result": []},
-                {"confidence": 2.0, "text": "", "result": []},
-            ]
-        }
+    raw = n_best_json(
+        (10.0, "vad orsakar kramp"),
+        (9.0, "vad orsakar kram"),
+        (9.0, "vad orsakar kramp"),
+        (2.0, ""),
     )
     t = parse_result(raw, "sv", 2.0)
     assert t.text == "vad orsakar kramp"

@@ -16,6 +16,7 @@ from assistant.kiosk.events import Heard, Say, SpeechDone, Started
 from assistant.speech_in.recognition import parse_result, word_posteriors
 from assistant.understanding.answering import QuestionAnswerer, answerer_for
 from assistant.understanding.reply import Reply
+from tests.speech_input_support import n_best_json
 
 # A question about the shipped article with one rare word the documents lack: as typed, that
 # word is evidence that the question is about something else.
@@ -35,21 +36,7 @@ def test_a_word_all_hypotheses_share_is_sure_and_one_only_some_have_is_not() -> 
 
 
 def test_an_n_best_result_gives_each_word_its_posterior() -> None:
-    raw = json.dumps(
-        {
-            "alternatives": [
-                {
-                    "confidence": 5.0,
-                    "text": "vad orsakar kramp",
-                    "result": [
-                        {"word": w, "start": i, "end": i + 0.5}
-                        for i, w in enumerate(["vad", "orsakar", "kramp"])
-                    ],
-                },
-                {"confidence": 5.0, "text": "vad orsakar kram", "result": []},
-            ]
-        }
-    )
+    raw = n_best_json((5.0, "vad orsakar kramp"), (5.0, "vad orsakar kram"))
     sure = dict(parse_result(raw, "sv", 2.0).word_confidence)
     assert sure == {"vad": 1.0, "orsakar": 1.0, "kramp": 0.5, "kram": 0.5}
 
