@@ -23,7 +23,13 @@ import pytest
 
 from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, Pcm, PlaybackReference, read_wav
-from assistant.speech_in.echo import SpeexCanceller, build_guard, frame_energy
+from assistant.speech_in.echo import (
+    BargeInRule,
+    RuleSettings,
+    SpeexCanceller,
+    build_guard,
+    frame_energy,
+)
 from assistant.speech_in.listening import Listener, SpeechStarted, UtteranceEnded
 from assistant.speech_in.recognition import Utterance
 from assistant.speech_in.sources import Block
@@ -87,6 +93,25 @@ def guarded_run(*, visitor: bool, delay_ms: int = 60, clock_error_ms: int = 40) 
         if guard.process(pcm[i : i + 800]).barge_in:
             fired.append((i + 800 - visitor_at) / RATE)
     return fired
+
+
+def test_the_echo_gain_is_learnt_on_the_kiosks_voice_not_on_the_rooms_noise() -> None:
+    """Between words the reference is barely above silence and the microphone holds the room's
+    noise: a ratio taken there is the noise's, not the echo path's (0 dB, where the echo is
+    -10 dB), and would make every visitor need to be louder than the kiosk itself."""
+    rng = np.random.default_rng(0)
+    voice = recording(0)[: 3 * RATE]
+    quiet = np.abs(voice[: len(voice) // 160 * 160].reshape(-1, 160)).mean(axis=1) < 300
+    voice.reshape(-1, 160)[quiet] = rng.standard_normal((int(quiet.sum()), 160)) * 40
+    mic = 0.3 * voice + rng.standard_normal(len(voice)) * 45
+    rule = BargeInRule(RuleSettings(), detector=None)
+    rule.feed(
+        mic.astype(np.int16),
+        mic.astype(np.int16),
+        frame_energy(voice),
+        np.ones(len(voice) // 160, dtype=bool),
+    )
+    assert -13.0 < 10 * np.log10(rule.raw_gain.value) < -8.0  # 0.3: -10.5 dB
 
 
 def test_the_echo_alone_never_barges_in() -> None:

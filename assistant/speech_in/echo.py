@@ -63,6 +63,9 @@ WINDOW_S = 0.35
 AHEAD_S = 0.1
 #: Below this RMS (int16 units) the reference is silence: the kiosk is not playing.
 PLAYING_RMS = 30.0
+#: The echo's gain is learnt on frames whose reference is this loud (RMS -40 dBFS): on quieter
+#: ones the room's noise, not the echo, sets the ratio.
+LEARN_E = 330.0**2
 #: Seconds of playback whose highest echo ratios make the echo gain estimate.
 GAIN_PEAKS = 5
 
@@ -309,7 +312,7 @@ class BargeInRule:
                 continue
             raw_over = raw_e > self._raw_margin * self.raw_gain.value * ref_e
             clean_over = e > self._margin * self.gain.value * ref_e and e > self._floor
-            if not raw_over:  # (a visitor's weak frames, at most)
+            if not raw_over and ref_e >= LEARN_E:  # (a visitor's weak frames, at most)
                 self.raw_gain.learn(raw_e / ref_e)
                 if not clean_over:  # (a canceller that lost the echo for a moment: not)
                     self.gain.learn(e / ref_e)
