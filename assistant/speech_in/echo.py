@@ -21,7 +21,8 @@ and the voice detector see it:
    barge-in needs the visitor: ``barge_in_voice_s`` of frames that the voice detector calls
    speech *and* whose energy stands ``echo_margin_db`` above the echo expected there (the
    reference's energy around that time, times a running estimate of the echo path's gain:
-   the recent highest ratio of microphone to reference energy that was not the visitor).
+   the recent highest ratio of microphone to reference energy that was not the visitor,
+   taken where the kiosk's voice is loud: between its words the room's noise sets the ratio).
 
 Time is the samples fed and the reference's timestamps; no decision reads a clock except the
 arrival of each block.
