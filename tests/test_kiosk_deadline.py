@@ -85,3 +85,31 @@ def test_the_process_exits_with_its_code_although_a_thread_blocks_the_exit() -> 
     assert done.returncode == 7, done.stderr
     assert "did not exit within 0.5 s" in done.stderr
     assert "hold_the_exit" in done.stderr, "every thread's stack is on standard error"
+
+
+def test_the_process_ends_at_once_with_its_output_flushed_though_an_exit_handler_blocks() -> None:
+    """After the kiosk has closed, the interpreter's teardown is skipped (an exit handler that
+    would block for two minutes never runs), and what was logged and printed is not lost."""
+    script = textwrap.dedent(
+        """
+        import atexit, logging, sys, time
+        from assistant.kiosk.deadline import exit_now
+
+        atexit.register(time.sleep, 120)
+        logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+        logging.getLogger("kiosk").info("kiosk-stopped")
+        sys.stdout.write("last line without a newline")
+        exit_now(5, 3.0)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 5, done.stderr
+    assert done.stdout == "last line without a newline"
+    assert "kiosk-stopped" in done.stderr and "did not exit" not in done.stderr

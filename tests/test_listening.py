@@ -9,6 +9,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+import threading
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,6 +207,49 @@ def test_listener_stops_while_the_device_is_missing() -> None:
     assert isinstance(first, DeviceError)
     listener.stop(timeout_s=5.0)  # wakes from the back-off wait at once
     assert listener._thread is None
+
+
+class BusySegmenter(RecordingSegmenter):
+    """A decoder busy on one block until released (a long final result on a loaded machine)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.busy = threading.Event()
+        self.release = threading.Event()
+
+    def feed(self, samples: Int16Array) -> list[SegmentEvent]:
+        self.busy.set()
+        self.release.wait(30)
+        return super().feed(samples)
+
+
+def test_a_listener_stopped_while_decoding_closes_the_microphone_under_it() -> None:
+    quiet = np.zeros(1600, dtype=np.int16)
+    source = ScriptedSource([Block(quiet)] * 50, open_failures=0, fail_after=None)
+    segmenter = BusySegmenter()
+    listener = Listener(source, segmenter)
+    listener.start()
+    try:
+        assert segmenter.busy.wait(5)
+        assert listener.stop(timeout_s=0.2) is False, "the decoder is still busy"
+        assert source.closes == 1, "the microphone was closed by the stop, not left open"
+    finally:
+        segmenter.release.set()
+
+
+@pytest.mark.real_audio
+def test_no_stream_stays_open_after_stopping_a_busy_listener(mic: VirtualAlsa) -> None:
+    """The real stream is closed: PortAudio can shut down at once (the exit of the kiosk)."""
+    segmenter = BusySegmenter()
+    listener = Listener(MicrophoneSource(MIC_NAME, block_s=MIC_BLOCK_S), segmenter)
+    listener.start()
+    try:
+        assert segmenter.busy.wait(10), "the microphone delivered no block"
+        assert listener.stop(timeout_s=0.2) is False
+        assert refresh_devices(timeout_s=0.0), "an audio stream is still open"
+    finally:
+        segmenter.release.set()
+        mic.wait_mic_idle(5.0)
 
 
 # -- WAV sources ------------------------------------------------------------------------------

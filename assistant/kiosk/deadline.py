@@ -4,11 +4,12 @@ A service manager kills a kiosk that does not stop within its stop timeout, and 
 on a kiosk that does not restart. Each shutdown step runs on a daemon thread for at most its
 share of the budget; a step still running after it is reported with its stack and left behind
 (the process is about to exit). After the loop has closed, :func:`exit_within` bounds the rest of
-the exit (interpreter teardown, the audio library's exit handlers) the same way.
+the exit the same way, and :func:`exit_now` skips the interpreter's teardown altogether.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import logging
 import os
@@ -16,6 +17,7 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable
+from typing import NoReturn
 
 logger = logging.getLogger(__name__)
 
@@ -66,3 +68,21 @@ def exit_within(timeout_s: float, code: int) -> threading.Timer:
     timer.daemon = True
     timer.start()
     return timer
+
+
+def exit_now(code: int, flush_within_s: float) -> NoReturn:
+    """End the process with ``code`` once the kiosk has closed: the logs and standard streams
+    are flushed, then the process ends without the interpreter's teardown.
+
+    That teardown frees the models object by object, runs the audio library's exit handler
+    (which shuts PortAudio down, and waits on a stream a still-busy decoder thread holds) and
+    joins worker threads: seconds on a loaded machine, past a service manager's patience. The
+    system frees the memory and closes the devices at once. A flush that blocks (a full pipe)
+    still ends within ``flush_within_s`` (:func:`exit_within`)."""
+    exit_within(flush_within_s, code)
+    logging.shutdown()  # flushes and closes every handler
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):  # closed or broken: nothing to say
+                stream.flush()
+    os._exit(code)

@@ -391,9 +391,13 @@ class VoiceInput:
         self._thread.start()
 
     def stop(self, timeout_s: float = 1.0) -> None:
+        """Both threads within ``timeout_s`` together (the listener closes the microphone under
+        a decoder still busy then)."""
+        deadline = time.monotonic() + timeout_s
         self._stop.set()
         self._listener.stop(timeout_s)
-        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            self._thread.join(max(0.0, deadline - time.monotonic()))
 
     def _opened_source(self) -> None:
         self._opened = True

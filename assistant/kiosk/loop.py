@@ -482,7 +482,7 @@ class Kiosk:
 
     def _stop_voice(self) -> None:
         if self._voice is not None:
-            self._voice.stop(1.0)
+            self._voice.stop(0.5)
 
 
 def _stage(action: Action) -> str:

@@ -325,11 +325,21 @@ class Listener:
         self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        """Stop listening; True when the listener's thread ended within ``timeout_s``. A thread
+        still decoding then (a backlog, a long final result on a loaded machine) is left to
+        finish on its own, and the microphone is closed under it here: no stream stays open
+        for the audio library's exit to wait on."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout_s)
+        if not thread.is_alive():
+            return True
+        logger.info("the listener still decodes after %.1f s: the microphone closes now", timeout_s)
+        self.source.close()
+        return False
 
     def next_event(self, timeout_s: float) -> ListenerEvent | None:
         try:

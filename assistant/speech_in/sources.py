@@ -150,6 +150,7 @@ class MicrophoneSource:
         self._intake = _Intake(max_queue)
         self._stream: Any = None
         self._closing: threading.Thread | None = None
+        self._swap = threading.Lock()
         self._resampler: Any = None
         self._window_start = 0.0
         self._window_frames = 0
@@ -217,14 +218,17 @@ class MicrophoneSource:
         logger.info("listening on %s at %d Hz", self.name, rate)
 
     def read(self, timeout_s: float) -> Block | None:
-        if self._stream is None:
+        stream = self._stream  # one look: the listener's stop may close it from another thread
+        if stream is None:
             raise AudioError("source-closed", f"{self.name} is not open")
         intake = self._intake
         try:
             data, overflow = intake.queue.get(timeout=timeout_s)
         except queue.Empty:
+            if self._stream is not stream:  # closed meanwhile
+                raise AudioError("source-closed", f"{self.name} is not open") from None
             starved_s = time.monotonic() - intake.arrived_at
-            if not self._stream.active or starved_s > STARVED_S:
+            if not stream.active or starved_s > STARVED_S:
                 raise AudioError(
                     "mic-lost", f"{self.name} delivered no audio for {starved_s:.1f} s"
                 ) from None
@@ -277,7 +281,8 @@ class MicrophoneSource:
     def close(self) -> None:
         """Stop and close the stream; at most :data:`CLOSE_TIMEOUT_S` (a hung stream is left
         closing on its own thread, and :meth:`open` waits for it)."""
-        stream, self._stream = self._stream, None
+        with self._swap:  # the listener, or its stop on another thread
+            stream, self._stream = self._stream, None
         if stream is not None:
             closing = threading.Thread(
                 target=self._close_stream, args=(stream,), name="mic-close", daemon=True
