@@ -319,3 +319,78 @@ def test_a_visitor_who_barges_in_again_over_the_next_answer_is_heard_again() -> 
         "UtteranceEnded",
         "SourceEnded",
     ], events
+
+
+class _EchoWordsSegmenter:
+    """Speech starts on the first block (words found in the echo); the utterance ends at
+    ``end_s``. ``restart`` notes its time and starts the utterance there."""
+
+    def __init__(self, end_s: float) -> None:
+        self.fed = 0
+        self.start: int | None = None
+        self.end = int(end_s * RATE)
+        self.restarts: list[float] = []
+
+    def feed(self, samples: Int16Array) -> list[SpeechStarted | UtteranceEnded]:
+        at = self.fed
+        self.fed += len(samples)
+        if self.start is None:
+            self.start = at
+            return [SpeechStarted(at / RATE)]
+        if self.fed >= self.end:
+            pcm = read_pcm(np.zeros(self.fed - self.start, np.int16))
+            self.start, self.end = None, 10**9
+            return [UtteranceEnded(Utterance.of(pcm))]
+        return []
+
+    def restart(self, at_s: float) -> list[SpeechStarted | UtteranceEnded]:
+        self.restarts.append(at_s)
+        self.start = int(at_s * RATE)
+        return [SpeechStarted(at_s)]
+
+    def flush(self) -> list[SpeechStarted | UtteranceEnded]:
+        return []
+
+
+def test_a_visitor_speaking_in_an_utterance_of_the_echo_is_heard_from_the_barge_in() -> None:
+    """The recognizer found words in the kiosk's own echo and is cutting them as an utterance
+    when the visitor starts speaking, seconds later. The visitor's utterance starts half a
+    second before the guard's barge-in, not with the echo's words: one question, heard once
+    (before, the echo's words and the visitor's first ones were one utterance, and the rest
+    of the question a second one)."""
+    reference = PlaybackReference()
+    now = [100.0]
+    start = 101.0
+    tone = (3000 * np.sin(np.arange(8 * RATE) / 5)).astype(np.int16)
+    reference.add(tone, start)
+    guard = build_guard(reference, echo_cancel="off", margin_db=4.0, voice_s=0.1)
+    guard._clock = lambda: now[0]
+    mic = np.zeros(8 * RATE)
+    visitor = recording(5)[: 2 * RATE]
+    mic[3 * RATE : 3 * RATE + len(visitor)] += visitor
+    pcm = np.clip(mic, -32768, 32767).astype(np.int16)
+    blocks = [pcm[i : i + 800] for i in range(0, len(pcm), 800)]
+
+    class _Clocked(_Source):
+        def read(self, timeout_s: float) -> Block | None:
+            block = super().read(timeout_s)
+            now[0] += 800 / RATE
+            return block
+
+    segmenter = _EchoWordsSegmenter(end_s=6.0)
+    listener = Listener(_Clocked(blocks), segmenter, echo=guard)
+    now[0] = start
+    listener._pump()
+    events = []
+    while (event := listener.next_event(0.0)) is not None:
+        events.append(event)
+    assert [type(e).__name__ for e in events] == [
+        "SpeechStarted",
+        "UtteranceEnded",
+        "SourceEnded",
+    ], events
+    barge_s = events[0].at_s
+    assert 3.0 <= barge_s < 4.5, barge_s
+    assert segmenter.restarts == [pytest.approx(barge_s - 0.5)]
+    heard = events[1].utterance
+    assert heard.duration_s == pytest.approx(6.0 - (barge_s - 0.5), abs=0.06)

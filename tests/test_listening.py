@@ -95,6 +95,34 @@ def test_endpointing_splits_two_utterances(ko_model: VoskModel, restricted: Vosk
 
 
 @pytest.mark.real_vosk
+def test_a_restart_hears_only_the_words_after_it(restricted: VoskRecognizer) -> None:
+    """The utterance being cut (here "안녕하세요", standing for the kiosk's own echo) is dropped and
+    the audio from the restart on is heard afresh: one utterance, the later word's."""
+    hello, thanks = ko_pcm("안녕하세요"), ko_pcm("감사합니다")
+    head = join(silence(0.3), hello, silence(0.2))
+    audio = join(head, thanks, silence(1.5))
+    segmenter = VoskSegmenter([restricted], max_utterance_s=6.0)
+    step = 1600
+    restart_at = len(head.samples) - 800  # 50 ms before the second word
+    events: list[SegmentEvent] = []
+    for i in range(0, restart_at, step):
+        events += segmenter.feed(audio.samples[i : min(i + step, restart_at)])
+    rest = audio.samples[restart_at:]
+    # the restart comes once some of the second word has been fed, as the guard's barge-in does
+    for i in range(0, 4000, step):
+        events += segmenter.feed(rest[i : i + step])
+    assert [type(e).__name__ for e in events] == ["SpeechStarted"], "the first word is still open"
+    events = segmenter.restart(restart_at / 16000)
+    for i in range(4000, len(rest), step):
+        events += segmenter.feed(rest[i : i + step])
+    events += segmenter.flush()
+    heard = utterances(events)
+    assert len(heard) == 1 and heard[0].streamed["ko"].text == "감사합니다", heard
+    starts = [e.at_s for e in events if isinstance(e, SpeechStarted)]
+    assert starts and starts[0] >= restart_at / 16000 - 1e-6
+
+
+@pytest.mark.real_vosk
 def test_segmenter_streams_every_language(ko_model: VoskModel) -> None:
     """Two recognizers (labelled as two languages) decode the same stream concurrently."""
     greet = VoskRecognizer(ko_model, ["안녕하세요", "학교"])

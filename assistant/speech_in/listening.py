@@ -78,7 +78,9 @@ ListenerEvent = SpeechStarted | UtteranceEnded | InputOverflow | DeviceError | S
 
 
 class Segmenter(Protocol):
-    """Cuts a stream of 16 kHz blocks into utterances."""
+    """Cuts a stream of 16 kHz blocks into utterances. A segmenter may also offer ``reset()``
+    (forget the utterance being cut) and ``restart(at_s)`` (hear the audio from ``at_s`` on
+    afresh, as :meth:`VoskSegmenter.restart`); the listener uses them when they exist."""
 
     def feed(self, samples: Int16Array) -> list[SegmentEvent]: ...
 
@@ -183,6 +185,18 @@ class VoskSegmenter:
             return [heard]
         return [SpeechStarted(start_s), heard] if heard.utterance.streamed else []
 
+    def restart(self, at_s: float) -> list[SegmentEvent]:
+        """Drop the utterance being cut and hear the audio from ``at_s`` (seconds fed) on
+        afresh, as the start of a new one: the echo guard found the visitor's voice in an
+        utterance that began on the kiosk's own echo, and the visitor's words would otherwise
+        be cut with the echo's (one question heard as two, or lost in the echo's words)."""
+        held = np.concatenate(self._buffer) if self._buffer else np.zeros(0, np.int16)
+        first = self._fed - self._buffered
+        keep = held[max(0, round(at_s * RATE_HZ) - first) :]
+        self._fed -= len(keep)
+        self.reset()
+        return self.feed(keep)
+
     def _hear_again(self, held: list[Int16Array]) -> list[SegmentEvent]:
         """Feed the audio held before an empty cut (Vosk's timeout after seconds of silence)
         to the new recognizers: speech starting in its last blocks was cut off with it, and
@@ -266,10 +280,18 @@ class _Cut:
     start: int = 0
     barge_at: int | None = None
 
-    def barged(self, at: int) -> None:
+    def barged(self, at: int) -> bool:
+        """The guard's barge-in at ``at``. True when the utterance being cut began on the echo
+        more than :data:`BARGE_LEAD_S` before it: that one is dropped, and the caller hears the
+        audio from the lead before the barge-in on afresh (the visitor's utterance)."""
         self.barge_at = at
-        if self.whose is Whose.ECHO:
-            self.whose = Whose.VISITOR  # the visitor speaks in it: keep it
+        if self.whose is not Whose.ECHO:
+            return False
+        if self.start < at - BARGE_LEAD_S * RATE_HZ:
+            self.whose = Whose.NONE
+            return True
+        self.whose = Whose.VISITOR  # the visitor speaks in it: keep it
+        return False
 
     def started(self, at: int, *, echo: bool) -> None:
         self.whose, self.start = (Whose.ECHO if echo else Whose.VISITOR), at
@@ -397,14 +419,26 @@ class Listener:
                 guarded = self.echo.process(samples)
                 samples, playing = guarded.samples, guarded.playing
                 if guarded.barge_in:
-                    self._cut.barged(self._fed)
                     self._events.put(SpeechStarted(self._fed / RATE_HZ))
+                    if self._cut.barged(self._fed):
+                        self._restart(self._fed - round(BARGE_LEAD_S * RATE_HZ), playing)
                 elif not playing:
                     self._cut.barge_at = None  # the kiosk is silent: nothing to barge in on
             self._fed += len(samples)
             for event in self.segmenter.feed(samples):
                 self._segmented(event, playing)
         return False
+
+    def _restart(self, at: int, playing: bool) -> None:
+        """Hear the audio from sample ``at`` on afresh (a segmenter that cannot: the utterance
+        begun on the echo is kept whole, as the visitor's)."""
+        restart = getattr(self.segmenter, "restart", None)
+        if not callable(restart):
+            self._cut.whose = Whose.VISITOR
+            return
+        logger.debug("the visitor spoke in an utterance of the echo: heard again from the lead")
+        for event in restart(at / RATE_HZ):
+            self._segmented(event, playing)
 
     def _segmented(self, event: SegmentEvent, playing: bool) -> None:
         """Queue a segmenter's event. With the echo guard, a start of speech while the kiosk
