@@ -389,8 +389,10 @@ def test_a_visitor_speaking_in_an_utterance_of_the_echo_is_heard_from_the_barge_
         "UtteranceEnded",
         "SourceEnded",
     ], events
-    barge_s = events[0].at_s
+    started, ended = events[0], events[1]
+    assert isinstance(started, SpeechStarted) and isinstance(ended, UtteranceEnded)
+    barge_s = started.at_s
     assert 3.0 <= barge_s < 4.5, barge_s
     assert segmenter.restarts == [pytest.approx(barge_s - 0.5)]
-    heard = events[1].utterance
+    heard = ended.utterance
     assert heard.duration_s == pytest.approx(6.0 - (barge_s - 0.5), abs=0.06)
