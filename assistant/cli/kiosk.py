@@ -77,31 +77,34 @@ def _serve(args: argparse.Namespace, config: Config, early_hups: list[int]) -> N
     stdin = sys.stdin  # None when the process has no standard input at all
     if stdin is not None and hasattr(stdin, "reconfigure"):
         stdin.reconfigure(errors="replace")
-    kiosk, tell_visitor = build_kiosk(
-        config,
-        keyboard=args.keyboard,
-        stdin=stdin,
-        on_say=_print_say,
-        notice=_notice,
-        progress=ProgressReport(bar=False),  # lines: the kiosk prints, and the journal
-    )
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        kiosk.post(Shutdown(signal.Signals(signum).name))
+    # Keys at once on a terminal: the modes it had before the kiosk set it up are given back
+    # here, whatever happens (the process ends without exit handlers, see below).
+    with terminal_restored(stdin):
+        kiosk, tell_visitor = build_kiosk(
+            config,
+            keyboard=args.keyboard,
+            stdin=stdin,
+            on_say=_print_say,
+            notice=_notice,
+            progress=ProgressReport(bar=False),  # lines: the kiosk prints, and the journal
+        )
 
-    def reload(signum: int, frame: FrameType | None) -> None:
-        kiosk.post(Reload())
+        def stop(signum: int, frame: FrameType | None) -> None:
+            kiosk.post(Shutdown(signal.Signals(signum).name))
 
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    signal.signal(signal.SIGHUP, reload)
-    if early_hups:
-        kiosk.post(Reload())  # asked for during start-up: done now that it runs
-    try:
-        with terminal_restored(stdin):  # keys at once on a terminal: its modes given back
+        def reload(signum: int, frame: FrameType | None) -> None:
+            kiosk.post(Reload())
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        signal.signal(signal.SIGHUP, reload)
+        if early_hups:
+            kiosk.post(Reload())  # asked for during start-up: done now that it runs
+        try:
             code = kiosk.run(input_lost=tell_visitor)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
     # The kiosk has closed its devices and engines: the process ends now, without the
     # interpreter's teardown (seconds on a loaded machine).
     exit_now(code, EXIT_AFTER_STOP_S)

@@ -242,8 +242,9 @@ class KeyLine:
 class TerminalInput:
     """The keyboard or keypad on a terminal (``--keyboard`` at a console, or ``StandardInput=
     tty`` under systemd): cbreak mode, so keys act at once; typed lines are questions. The
-    terminal's modes are restored by :meth:`restore`, at exit, and by :func:`terminal_restored`
-    around the whole kiosk (a crash, SIGTERM)."""
+    terminal's modes are restored by :meth:`restore`, at the interpreter's exit, and by
+    :func:`terminal_restored` around the whole kiosk, from before this input starts (a crash,
+    SIGTERM, and the kiosk's own exit, which skips exit handlers)."""
 
     def __init__(self, fd: int, keys: Mapping[str, KeyAction], post: Post) -> None:
         self._fd = fd
