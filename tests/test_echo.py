@@ -28,7 +28,9 @@ from assistant.speech_in.echo import (
     RuleSettings,
     SpeexCanceller,
     build_guard,
+    for_recognizer,
     frame_energy,
+    no_louder,
 )
 from assistant.speech_in.listening import Listener, SpeechStarted, UtteranceEnded
 from assistant.speech_in.recognition import Utterance
@@ -66,6 +68,66 @@ def test_the_canceller_takes_a_real_recordings_echo_out(delay_ms: int) -> None:
     half = n // 2 // 160 * 160  # once the filter has converged
     drop = db(frame_energy(mic[half:]).sum(), frame_energy(out[half:]).sum())
     assert drop > 12.0, f"the echo fell by only {drop:.1f} dB"
+
+
+def test_a_frame_made_louder_by_the_canceller_is_the_microphones() -> None:
+    mic = np.repeat(np.array([100, 0, 2000], dtype=np.int16), 160)
+    cleaned = np.repeat(np.array([50, 300, 1000], dtype=np.int16), 160)
+    out = no_louder(mic, cleaned)
+    assert out[::160].tolist() == [50, 0, 1000]
+    assert cleaned[160] == 300  # the input is left as it was
+
+
+def test_after_a_visitor_with_no_echo_the_canceller_adds_nothing_to_a_quiet_microphone() -> None:
+    """A handset or a quiet room: no echo path, and a visitor speaks while the kiosk plays.
+    The filter adapts on that voice and, left alone, plays the kiosk's voice into the silent
+    microphone that follows (the recognizer then missed the next visitor's short word)."""
+    kiosk = np.concatenate([recording(i) for i in range(4)])
+    visitor = np.concatenate([recording(i) for i in range(5, 9)])
+    n = min(len(kiosk), len(visitor)) // 1600 * 1600
+    half = n // 2 // 1600 * 1600
+    mic = visitor[:n].copy()
+    mic[half:] = 0  # the visitor stops; the kiosk plays on
+    mic16, played = mic.astype(np.int16), kiosk[:n].astype(np.int16)
+    canceller = SpeexCanceller()
+    out = np.concatenate(
+        [canceller.cancel(mic16[i : i + 1600], played[i : i + 1600]) for i in range(0, n, 1600)]
+    )
+    assert not out[half:].any(), "nothing is added where the microphone is silent"
+    kept = db(frame_energy(mic16[:half]).sum(), frame_energy(out[:half]).sum())
+    assert kept < 3.0, f"the visitor's voice lost {kept:.1f} dB though there was no echo"
+
+
+def test_the_recognizer_hears_the_microphone_where_the_echo_is_far_under_the_voice() -> None:
+    mic = np.repeat(np.array([1000, 1000, 0], dtype=np.int16), 160)
+    cleaned = np.repeat(np.array([900, 900, 0], dtype=np.int16), 160)
+    echo_e = np.array([1000.0**2 / 50, 1000.0**2 / 200, 1.0])  # 17 dB, 23 dB under the voice
+    assert for_recognizer(mic, cleaned, echo_e)[::160].tolist() == [900, 1000, 0]
+
+
+def test_with_no_echo_path_the_guard_gives_the_recognizer_the_visitors_voice_untouched() -> None:
+    """The kiosk plays, nothing of it reaches the microphone (a handset, a quiet speaker),
+    and a visitor speaks over it: the canceller, adapting under that voice, would change it;
+    the recognizer hears it as the microphone had it."""
+    kiosk = np.concatenate([recording(i) for i in range(4)])
+    reference = PlaybackReference()
+    now = [100.0]
+    guard = build_guard(reference, echo_cancel="speex", margin_db=4.0, voice_s=0.1)
+    guard._clock = lambda: now[0]
+    reference.add(kiosk.astype(np.int16), 101.0)
+    visitor_at, speech = 5 * RATE, recording(5)
+    mic = np.zeros(RATE + len(kiosk))
+    mic[visitor_at : visitor_at + len(speech)] = speech
+    pcm = np.clip(mic, -32768, 32767).astype(np.int16)
+    out = []
+    for i in range(0, len(pcm), 800):
+        now[0] = 100.0 + (i + 800) / RATE  # when the block arrived
+        out.append(guard.process(pcm[i : i + 800]).samples)
+    got = np.concatenate(out)
+    voice = slice(visitor_at, visitor_at + len(speech) // 160 * 160)
+    voiced = frame_energy(pcm[voice]) > 300.0**2
+    same = (got[voice].reshape(-1, 160) == pcm[voice].reshape(-1, 160)).all(axis=1)
+    assert same[voiced].mean() > 0.95, f"{same[voiced].mean():.0%} of voiced frames untouched"
 
 
 def guarded_run(*, visitor: bool, delay_ms: int = 60, clock_error_ms: int = 40) -> list[float]:

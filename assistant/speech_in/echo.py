@@ -13,7 +13,14 @@ and the voice detector see it:
    before its echo.
 2. **Cancellation** (``audio.echo_cancel = "speex"``): speexdsp's echo canceller (the
    multi-delay adaptive filter, :class:`SpeexCanceller`, Debian's ``libspeexdsp1`` through
-   ctypes) with its residual echo suppressor subtracts the echo while the kiosk plays. With
+   ctypes) with its residual echo suppressor subtracts the echo while the kiosk plays; a
+   frame it would make louder than the microphone's own is the microphone's (the filter
+   learnt a path that is not there, e.g. from a visitor's voice with no echo under it, and
+   would add the kiosk's voice to a quiet microphone). The recognizer gets the cancelled
+   frames only where the echo matters: a frame whose energy stands :data:`CLEAN_SER_DB` above
+   the echo expected in it (the barge-in rule's estimate, below) is given as the microphone
+   had it, since a canceller adapting under a voice with little echo beneath it distorts that
+   voice (a short "ja" was lost so). With
    ``"off"`` the audio is left as it is (a system echo canceller, PipeWire's or PulseAudio's
    ``module-echo-cancel``, may already have cleaned it).
 3. **The barge-in rule** (:class:`BargeInRule`): while the kiosk plays, the start of speech
@@ -54,6 +61,10 @@ RATE_HZ = 16000
 FRAME = 160
 #: The canceller's filter: echo up to this long after its reference is modelled (256 ms).
 FILTER_LEN = 4096
+#: Speech-to-echo ratio (dB, against the echo expected before cancellation) above which the
+#: recognizer hears a frame as the microphone had it: an echo that far under the voice hardly
+#: changes what is recognized, and cancelling it can.
+CLEAN_SER_DB = 20.0
 #: The reference is given this long before its estimated echo (timing errors either way)...
 ALIGN_MARGIN_S = 0.08
 #: ...and moved only when the estimate moved further than this (the filter adapts to less).
@@ -119,7 +130,8 @@ class SpeexCanceller:
         lib.speex_preprocess_ctl(self._pre, _PREPROCESS_SET_ECHO_STATE, self._echo)
 
     def cancel(self, mic: Int16Array, played: Int16Array) -> Int16Array:
-        """``mic`` with the echo of ``played`` (same length, whole frames) taken out."""
+        """``mic`` with the echo of ``played`` (same length, whole frames) taken out; never
+        louder than ``mic`` in any frame (:func:`no_louder`)."""
         rec = np.ascontiguousarray(mic, dtype=np.int16)
         ref = np.ascontiguousarray(played, dtype=np.int16)
         out = np.empty_like(rec)
@@ -134,7 +146,7 @@ class SpeexCanceller:
                 o.ctypes.data_as(i16),
             )
             lib.speex_preprocess_run(self._pre, o.ctypes.data_as(i16))
-        return out
+        return no_louder(rec, out)
 
     def reset(self) -> None:
         self._lib.speex_echo_state_reset(self._echo)
@@ -147,6 +159,37 @@ class SpeexCanceller:
 
     def __del__(self) -> None:
         self.close()
+
+
+def no_louder(mic: Int16Array, cleaned: Int16Array) -> Int16Array:
+    """``cleaned``, with each whole 10 ms frame that has more energy than the same frame of
+    ``mic`` replaced by ``mic``'s: taking an echo out never adds sound."""
+    n = min(len(mic), len(cleaned)) // FRAME * FRAME
+    return _with_frames_of(mic, cleaned, frame_energy(cleaned[:n]) > frame_energy(mic[:n]))
+
+
+def for_recognizer(
+    mic: Int16Array, cleaned: Int16Array, echo_e: npt.NDArray[np.float64]
+) -> Int16Array:
+    """What the recognizer hears: ``cleaned``, except the whole 10 ms frames of ``mic`` whose
+    energy is :data:`CLEAN_SER_DB` above ``echo_e`` (per frame, the echo energy expected
+    there before cancellation), which are ``mic``'s own."""
+    n = min(len(mic), len(cleaned), len(echo_e) * FRAME) // FRAME * FRAME
+    loud = frame_energy(mic[:n]) > 10 ** (CLEAN_SER_DB / 10) * echo_e[: n // FRAME]
+    return _with_frames_of(mic, cleaned, loud)
+
+
+def _with_frames_of(
+    mic: Int16Array, cleaned: Int16Array, take: npt.NDArray[np.bool_]
+) -> Int16Array:
+    """A copy of ``cleaned`` with the whole frames where ``take`` is true from ``mic``."""
+    out = np.array(cleaned, dtype=np.int16, copy=True)
+    if take.any():
+        n = len(take) * FRAME
+        out[:n].reshape(-1, FRAME)[take] = np.asarray(mic[:n], dtype=np.int16).reshape(-1, FRAME)[
+            take
+        ]
+    return out
 
 
 def frame_energy(samples: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
@@ -345,7 +388,7 @@ class BargeInRule:
 
 @dataclass(frozen=True)
 class GuardResult:
-    #: The block to recognize (the echo taken out while the kiosk plays).
+    #: The block to recognize (the echo taken out while the kiosk plays, where it matters).
     samples: Int16Array
     #: The kiosk played during this block (its recognizer's start of speech does not count).
     playing: bool
@@ -418,6 +461,8 @@ class EchoGuard:
             ref16 = np.clip(np.round(played), -32768, 32767).astype(np.int16)
             clean = self.canceller.cancel(data, ref16)
         barge = self.rule.feed(data, clean, window, playing)
+        if self.canceller is not None:
+            clean = for_recognizer(data, clean, self.rule.raw_gain.value * window)
         if barge and logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "barge-in at %.3f: reference frame energies %s; gains %.2g %.2g",

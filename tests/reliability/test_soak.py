@@ -5,6 +5,9 @@ growth beyond 10 % after the warm-up fails, and so does any turn lost.
 In CI: ``CI_SOAK_TURNS`` turns; ``--long`` or ``ROSTGUIDEN_SOAK_TURNS=50000`` for the long run.
 Each next utterance interrupts the answer once its first audio has played (barge-in), and the
 devices run faster than real time (``ROSTGUIDEN_SOAK_SPEED``), so turns stay short.
+``ROSTGUIDEN_SOAK_ECHO_GUARD=1`` runs it with the echo guard on; then run the devices in real
+time (``ROSTGUIDEN_SOAK_SPEED=1``): the guard dates the microphone's samples by when they
+arrive, which holds only for a microphone delivering at its nominal rate.
 """
 
 from __future__ import annotations
@@ -84,7 +87,11 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     speed = float(os.environ.get("ROSTGUIDEN_SOAK_SPEED", "1.5"))
     alsa = VirtualAlsa(tmp_path / "alsa", speed=speed)
     toml, event_log = voice_toml(
-        tmp_path, ko_model_dir, endpoint_silence_s=0.3, event_log_max_mb=EVENT_LOG_MAX_MB
+        tmp_path,
+        ko_model_dir,
+        endpoint_silence_s=0.3,
+        event_log_max_mb=EVENT_LOG_MAX_MB,
+        echo_guard=os.environ.get("ROSTGUIDEN_SOAK_ECHO_GUARD", "") == "1",
     )
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     try:
