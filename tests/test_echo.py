@@ -25,6 +25,8 @@ from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, Pcm, PlaybackReference, read_wav
 from assistant.speech_in.echo import (
     BargeInRule,
+    EchoGuard,
+    GuardResult,
     RuleSettings,
     SpeexCanceller,
     build_guard,
@@ -105,25 +107,31 @@ def test_the_recognizer_hears_the_microphone_where_the_echo_is_far_under_the_voi
     assert for_recognizer(mic, cleaned, echo_e)[::160].tolist() == [900, 1000, 0]
 
 
+def guarded_blocks(guard: EchoGuard, pcm: Int16Array, start_s: float) -> list[GuardResult]:
+    """The guard's results for ``pcm`` in 50 ms blocks, each arriving on the guard's clock as
+    it ends, the first at ``start_s`` + 50 ms."""
+    now = [start_s]
+    guard._clock = lambda: now[0]
+    results = []
+    for i in range(0, len(pcm), 800):
+        now[0] = start_s + (i + 800) / RATE  # when the block arrived
+        results.append(guard.process(pcm[i : i + 800]))
+    return results
+
+
 def test_with_no_echo_path_the_guard_gives_the_recognizer_the_visitors_voice_untouched() -> None:
     """The kiosk plays, nothing of it reaches the microphone (a handset, a quiet speaker),
     and a visitor speaks over it: the canceller, adapting under that voice, would change it;
     the recognizer hears it as the microphone had it."""
     kiosk = np.concatenate([recording(i) for i in range(4)])
     reference = PlaybackReference()
-    now = [100.0]
     guard = build_guard(reference, echo_cancel="speex", margin_db=4.0, voice_s=0.1)
-    guard._clock = lambda: now[0]
     reference.add(kiosk.astype(np.int16), 101.0)
     visitor_at, speech = 5 * RATE, recording(5)
     mic = np.zeros(RATE + len(kiosk))
     mic[visitor_at : visitor_at + len(speech)] = speech
     pcm = np.clip(mic, -32768, 32767).astype(np.int16)
-    out = []
-    for i in range(0, len(pcm), 800):
-        now[0] = 100.0 + (i + 800) / RATE  # when the block arrived
-        out.append(guard.process(pcm[i : i + 800]).samples)
-    got = np.concatenate(out)
+    got = np.concatenate([result.samples for result in guarded_blocks(guard, pcm, 100.0)])
     voice = slice(visitor_at, visitor_at + len(speech) // 160 * 160)
     voiced = frame_energy(pcm[voice]) > 300.0**2
     same = (got[voice].reshape(-1, 160) == pcm[voice].reshape(-1, 160)).all(axis=1)
@@ -136,9 +144,7 @@ def guarded_run(*, visitor: bool, delay_ms: int = 60, clock_error_ms: int = 40) 
     the visitor started."""
     kiosk = np.concatenate([recording(i) for i in range(4)])
     reference = PlaybackReference()
-    now = [100.0]
     guard = build_guard(reference, echo_cancel="speex", margin_db=10.0, voice_s=0.1)
-    guard._clock = lambda: now[0]
     start = 101.0
     reference.add(kiosk.astype(np.int16), start + clock_error_ms / 1000)  # timestamps are off
     mic = np.zeros(RATE + len(kiosk) + RATE)
@@ -149,12 +155,8 @@ def guarded_run(*, visitor: bool, delay_ms: int = 60, clock_error_ms: int = 40) 
         speech = recording(5)
         mic[visitor_at : visitor_at + len(speech)] += speech
     pcm = np.clip(mic, -32768, 32767).astype(np.int16)
-    fired = []
-    for i in range(0, len(pcm), 800):
-        now[0] = start - 1.0 + (i + 800) / RATE  # when the block arrived
-        if guard.process(pcm[i : i + 800]).barge_in:
-            fired.append((i + 800 - visitor_at) / RATE)
-    return fired
+    results = guarded_blocks(guard, pcm, start - 1.0)
+    return [((i + 1) * 800 - visitor_at) / RATE for i, r in enumerate(results) if r.barge_in]
 
 
 def test_the_echo_gain_is_learnt_on_the_kiosks_voice_not_on_the_rooms_noise() -> None:

@@ -20,7 +20,7 @@ and the voice detector see it:
    frames only where the echo matters: a frame whose energy stands :data:`CLEAN_SER_DB` above
    the echo expected in it (the barge-in rule's estimate, below) is given as the microphone
    had it, since a canceller adapting under a voice with little echo beneath it distorts that
-   voice (a short "ja" was lost so). With
+   voice (a visitor's short word was lost so). With
    ``"off"`` the audio is left as it is (a system echo canceller, PipeWire's or PulseAudio's
    ``module-echo-cancel``, may already have cleaned it).
 3. **The barge-in rule** (:class:`BargeInRule`): while the kiosk plays, the start of speech
