@@ -87,6 +87,9 @@ class MatchingConfig:
     #: sections; below, it declines and lists the topics.
     answer_probability: float = _ranged(0.5, 0.0, 1.0)
     ask_probability: float = _ranged(0.25, 0.0, 1.0)
+    #: For a question word the documents lack, the words of the same meaning that they have
+    #: (the language's thesaurus, ``[language] thesaurus``) help find the section.
+    thesaurus: bool = True
     #: Where the documents' vectors are kept between starts (relative to the config file);
     #: "": not kept (every start encodes the documents again).
     cache_folder: str = "cache"

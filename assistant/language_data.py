@@ -156,6 +156,8 @@ class Language:
     snowball: str
     letters: str
     elisions: tuple[str, ...]
+    #: The language's thesaurus file (MyThes ``.dat``), None when it names none.
+    thesaurus: Path | None
     stopwords: tuple[str, ...]
     question_words: tuple[str, ...]
     question_cues: Mapping[str, str]
@@ -305,11 +307,22 @@ class _File:
             raise self.error(f"unknown key {where}{unknown[0]!r} (known: {known})")
 
 
+def _thesaurus(lang_file: _File, head: dict[str, Any], folder: Path) -> Path | None:
+    """``[language] thesaurus``: a MyThes ``.dat`` file, absolute or relative to the
+    language's folder (it may be missing: the kiosk then matches without it)."""
+    name = lang_file.text(head, "thesaurus", "[language] ")
+    if not name:
+        return None
+    if not name.endswith(".dat"):
+        raise lang_file.error(f"[language] thesaurus {name!r} must name a MyThes .dat file")
+    return folder / name
+
+
 def _load(code: str, folder: Path) -> Language:
     lang_file = _File(folder / "language.toml")
     lang_file.only(lang_file.data, {"language", "stopwords", "question_cues"})
     head = lang_file.table("language")
-    lang_file.only(head, {"name", "snowball", "letters", "elisions"}, "[language] ")
+    lang_file.only(head, {"name", "snowball", "letters", "elisions", "thesaurus"}, "[language] ")
     stop = lang_file.table("stopwords")
     lang_file.only(stop, {"words", "question_words"}, "[stopwords] ")
     name = lang_file.text(head, "name", "[language] ")
@@ -334,6 +347,7 @@ def _load(code: str, folder: Path) -> Language:
         snowball=snowball,
         letters=lang_file.text(head, "letters", "[language] "),
         elisions=lang_file.words(head, "elisions", "[language] "),
+        thesaurus=_thesaurus(lang_file, head, folder),
         stopwords=lang_file.words(stop, "words", "[stopwords] "),
         question_words=lang_file.words(stop, "question_words", "[stopwords] "),
         question_cues=lang_file.mapping(lang_file.data, "question_cues"),

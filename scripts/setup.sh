@@ -6,8 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXTRAS="${1:-kiosk}"
 
 # System packages: the speech engine, the audio library, the echo canceller (speexdsp), ALSA
-# tools, and Python's venv.
-PACKAGES=(espeak-ng libportaudio2 libspeexdsp1 alsa-utils ca-certificates)
+# tools, the Swedish and French thesauri (words of the same meaning), and Python's venv.
+PACKAGES=(espeak-ng libportaudio2 libspeexdsp1 alsa-utils mythes-sv mythes-fr ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.real_tts, pytest.mark.real_audio]
 CHECK_NAMES = [
     "config",
     "content",
+    "thesaurus",
     "voices",
     "output",
     "models",

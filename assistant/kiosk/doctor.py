@@ -107,6 +107,7 @@ def check_kiosk(config: Config, *, keyboard: bool = False, starting: bool = Fals
     steps: list[tuple[str, Callable[[Config], CheckResult]]] = [
         ("config", _check_config),
         ("content", _check_content),
+        ("thesaurus", _check_thesaurus),
         ("voices", _check_voices),
         ("output", _check_output),
         ("models", models),
@@ -119,7 +120,13 @@ def check_kiosk(config: Config, *, keyboard: bool = False, starting: bool = Fals
         if keyboard and name in SPEECH_INPUT_CHECKS:
             results.append(CheckResult(name, True, "not needed in keyboard mode"))
             continue
-        degrading = (*SPEECH_INPUT_CHECKS, *SPEECH_OUTPUT_CHECKS, "echo", "event log")
+        degrading = (
+            *SPEECH_INPUT_CHECKS,
+            *SPEECH_OUTPUT_CHECKS,
+            "thesaurus",
+            "echo",
+            "event log",
+        )
         results.append(
             _runnable(_guarded(name, step, config, blocking=name not in degrading), config)
         )
@@ -227,6 +234,37 @@ def _check_content(config: Config) -> CheckResult:
         if n == 0
     ]
     return CheckResult("content", not problems, detail, tuple(problems))
+
+
+def _check_thesaurus(config: Config) -> CheckResult:
+    """Whether each language's thesaurus (``[language] thesaurus`` of its language data) can
+    be read: without it the kiosk answers, but a visitor's word for something the documents
+    say otherwise counts for nothing."""
+    from assistant.language_data import language
+    from assistant.understanding.thesaurus import load
+
+    found, problems = [], []
+    for lang in config.languages:
+        path = language(lang).thesaurus
+        if path is None:
+            found.append(f"{lang} none")
+        elif len(load(path)):
+            found.append(f"{lang} {path}")
+        else:
+            package = "mythes-" + lang
+            problems.append(
+                Problem(
+                    f"the {lang} thesaurus {path} cannot be read: words the documents say "
+                    "otherwise are not understood",
+                    f"apt-get install {package} (scripts/kiosk.sh installs it), or correct "
+                    f"[language] thesaurus in {language(lang).folder / 'language.toml'}",
+                    False,
+                    "thesaurus-missing",
+                )
+            )
+    if problems:
+        return _failed("thesaurus", problems)
+    return CheckResult("thesaurus", True, "; ".join(found))
 
 
 def _check_voices(config: Config) -> CheckResult:

@@ -20,6 +20,8 @@ files in ``assistant/lang/<code>/``):
 - everyday wording (``everyday.toml``): idioms rewritten to the plain words they mean ("bli
   av med" -> bota) in questions and documents alike, and for a word the documents lack, the
   words of the same meaning ("doktor" -> läkare);
+- a general thesaurus (``[language] thesaurus``, see :mod:`.thesaurus`): for a word the
+  documents lack, the terms of the words it lists as of the same meaning (``thesaurus_terms``);
 """
 
 from __future__ import annotations
@@ -196,6 +198,22 @@ def related_terms(word: str, lang: str) -> tuple[str, ...]:
     up as said, then as its lemma."""
     table = _related_table(lang)
     return table.get(word) or table.get(lemma(word, lang), ())
+
+
+@lru_cache(maxsize=200_000)
+def thesaurus_terms(word: str, lang: str) -> tuple[str, ...]:
+    """Terms of the words the language's thesaurus gives the same meaning as ``word``
+    (normalized; looked up as said and as its lemma), closest first (see :mod:`.thesaurus`)."""
+    from assistant.understanding.thesaurus import load
+
+    book = load(language(lang).thesaurus)
+    if not len(book):
+        return ()
+    stop = stopwords(lang)
+    found = [*book.near(word), *book.near(lemma(word, lang))]
+    heads = (_content_terms(w, lang) for w in found if w not in stop)
+    own = _content_terms(word, lang)
+    return tuple(t for t in dict.fromkeys(h[0] for h in heads if h) if t not in own)
 
 
 def terms(text: str, lang: str) -> list[str]:

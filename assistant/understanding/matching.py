@@ -5,7 +5,9 @@ Per language, two BM25 indexes (bm25s) over the same analysed terms (see
 author's keywords and example questions) and one over sentences (the text's sentences and the
 example questions). A section's rank is the sum of its normalized section score and its best
 sentence's normalized score. Query words that are not in the documents are mapped to the
-closest document term when they are near enough (rapidfuzz), which absorbs a misheard word.
+closest document term when they are near enough (rapidfuzz), which absorbs a misheard word;
+one that stays unknown brings the document words the language's thesaurus gives the same
+meaning (:mod:`.thesaurus`), which help rank the sections but are no coverage.
 
 Confidence is how much of the question the documents cover: the share of the question's
 term weight (BM25 idf; a word unknown to the documents weighs as a word in no section) that
@@ -35,6 +37,7 @@ from assistant.understanding.language import (
     cue_words,
     plain_words,
     terms,
+    thesaurus_terms,
     word_terms,
 )
 from assistant.understanding.sentences import split_sentences
@@ -67,6 +70,11 @@ _UNKNOWN_NOISE = 0.4
 _TOPIC_FLOOR = 0.2
 #: Similarity of a document word standing in for an everyday word ("doktor" -> läkare).
 _RELATED = 0.85
+#: Weight in ranking of a document word the thesaurus gives the same meaning as a question
+#: word the documents lack ("färja" -> fartyg), and how many such words at most one
+#: question word brings.
+_NEAR = 0.5
+_NEAR_MAX = 3
 #: Similarity of a term the documents have only inside compounds ("ligg" of "bakomliggande").
 _PART_ONLY = 0.5
 #: Weight in ranking of the concept a question cue asks for ("varför" -> orsak).
@@ -118,17 +126,23 @@ class QueryWord:
     specificity: float
     #: How sure the recognizer is that the word was said (1 for typed text).
     heard: float = 1.0
+    #: For a word the documents lack: the document terms of words of the same meaning (the
+    #: thesaurus's); they count in ranking (at :data:`_NEAR`), never as coverage.
+    hints: tuple[str, ...] = ()
 
 
 class LanguageIndex:
     """Everything needed to match questions in one language."""
 
-    def __init__(self, entries: Sequence[tuple[Document, Section]], lang: str) -> None:
+    def __init__(
+        self, entries: Sequence[tuple[Document, Section]], lang: str, *, thesaurus: bool = True
+    ) -> None:
         import bm25s
 
         _quiet_libraries()
 
         self.lang = lang
+        self.thesaurus = thesaurus
         self.entries = list(entries)
         section_terms: list[list[str]] = []
         # sentences and example questions: their terms and their section (the terms are
@@ -213,6 +227,9 @@ class LanguageIndex:
                     found, similarity = kin, _SAME_STEM
             if found and found[0] not in self._whole_terms:
                 similarity *= _PART_ONLY  # in the documents only inside compounds: weak
+            # a word the documents lack: a thesaurus's words of the same meaning that they have
+            # say which section is likely meant, not that the documents answer the question
+            hints = () if found else self._near(word.word)
             specificity = _specificity(word.known, word.zipf)
             if found:
                 idf = sum(self.idf[t] for t in found) / len(found)
@@ -220,8 +237,16 @@ class LanguageIndex:
             else:
                 weight = specificity * self.unknown_weight
             heard = _heard(word.word, sure)
-            out.append(QueryWord(word.word, found, similarity, weight * heard, specificity, heard))
+            out.append(
+                QueryWord(word.word, found, similarity, weight * heard, specificity, heard, hints)
+            )
         return out
+
+    def _near(self, word: str) -> tuple[str, ...]:
+        """Document terms of the words the thesaurus gives the same meaning as ``word``."""
+        if not self.thesaurus:
+            return ()
+        return tuple(t for t in thesaurus_terms(word, self.lang) if t in self.idf)[:_NEAR_MAX]
 
     def _same_stem(self, term: str) -> tuple[str, ...]:
         """Document terms that share the start of ``term`` far enough to be one word's
@@ -246,7 +271,7 @@ class LanguageIndex:
         """The question's words and the lexical score of each section (zeros when nothing in
         the question is known)."""
         query = self.query(text, word_confidence)
-        if not any(w.similarity for w in query):
+        if not any(w.similarity or w.hints for w in query):
             return query, np.zeros(len(self.entries))
         return query, self.rank(query, self.cue_terms(text))
 
@@ -264,6 +289,9 @@ class LanguageIndex:
         for word in query:
             for term in word.terms if word.similarity > 0 else ():
                 weight = word.similarity * min(1.0, word.specificity) * word.heard
+                weights[term] = max(weights.get(term, 0.0), weight)
+            for term in word.hints:
+                weight = _NEAR * min(1.0, word.specificity) * word.heard
                 weights[term] = max(weights.get(term, 0.0), weight)
         # a cue's concept is looked for in whole sections (where the titles weigh), not in
         # single sentences that happen to use the word ("une cause de préoccupation")
@@ -355,7 +383,7 @@ class Matcher:
         self.config = config
         self.encoder = encoder
         self.indexes = {
-            lang: LanguageIndex(library.sections(lang), lang)
+            lang: LanguageIndex(library.sections(lang), lang, thesaurus=config.thesaurus)
             for lang in languages
             if library.sections(lang)
         }
