@@ -146,10 +146,11 @@ class AudioConfig:
     #: here, e.g. when ``input_device`` is a system echo-cancelled source).
     echo_cancel: Literal["speex", "off"] = "speex"
     #: The echo guard on the microphone while the kiosk speaks (the canceller above and a
-    #: barge-in that needs the visitor's voice over the expected echo). Off by default: with it
-    #: on, the long voice soak still loses a visitor's utterance now and then after a barge-in
-    #: (docs/benchmarks.md, "Self-interruption"); turn it on for an open loudspeaker.
-    echo_guard: bool = False
+    #: barge-in that needs the visitor's voice over the expected echo). On by default: without
+    #: it an open loudspeaker's echo stops half the answers (docs/benchmarks.md,
+    #: "Self-interruption"). It dates the microphone's blocks by their arrival, so it needs a
+    #: microphone that delivers in real time (every sound card does).
+    echo_guard: bool = True
     #: While the kiosk speaks, a voice barge-in needs the visitor this far above the expected
     #: echo (dB)...
     echo_margin_db: float = _ranged(4.0, 0.0, 40.0)

@@ -61,7 +61,6 @@ def kiosk_toml(folder: Path, models_folder: Path, extra: str = "") -> tuple[Path
     toml.write_text(
         f'[content]\nfolder = "{PROJECT_DIR / "content"}"\n'
         f'[audio]\ninput_device = "{MIC_NAME}"\noutput_device = "{SPEAKER_NAME}"\n'
-        "echo_guard = true\n"
         '[recognition]\nlanguage = "ko"\n'
         f'[models]\nfolder = "{models_folder}"\nauto_install = false\n'
         f'[models.languages]\nko = "{KO_MODEL_NAME}"\n'

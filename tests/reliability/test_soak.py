@@ -4,10 +4,11 @@ growth beyond 10 % after the warm-up fails, and so does any turn lost.
 
 In CI: ``CI_SOAK_TURNS`` turns; ``--long`` or ``ROSTGUIDEN_SOAK_TURNS=50000`` for the long run.
 Each next utterance interrupts the answer once its first audio has played (barge-in), and the
-devices run faster than real time (``ROSTGUIDEN_SOAK_SPEED``), so turns stay short.
-``ROSTGUIDEN_SOAK_ECHO_GUARD=1`` runs it with the echo guard on; then run the devices in real
-time (``ROSTGUIDEN_SOAK_SPEED=1``): the guard dates the microphone's samples by when they
-arrive, which holds only for a microphone delivering at its nominal rate.
+devices run faster than real time (``ROSTGUIDEN_SOAK_SPEED``), so turns stay short; there the
+echo guard is off, because it dates the microphone's samples by when they arrive, which holds
+only for a microphone delivering at its nominal rate (``ROSTGUIDEN_SOAK_ECHO_GUARD=1`` with
+``ROSTGUIDEN_SOAK_SPEED=1`` runs it with the guard). A second soak runs the default
+configuration, echo guard on, on devices in real time (:data:`GUARD_SOAK_TURNS` turns).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ EDGE_SAMPLES = 5
 MAX_GROWTH = 0.10
 #: The event log rotates every 80 turns or so: the soak counts every turn across rotations.
 EVENT_LOG_MAX_MB = 0.05
+#: Turns of the real-time soak with the default echo guard (about 1.4 s each).
+GUARD_SOAK_TURNS = 120
 
 
 @dataclass(frozen=True)
@@ -85,13 +88,28 @@ def test_soak_voice_turns_keep_memory_threads_and_fds_flat(
     ko_model_dir: Path, tmp_path: Path, soak_turns: int
 ) -> None:
     speed = float(os.environ.get("ROSTGUIDEN_SOAK_SPEED", "1.5"))
+    guard = os.environ.get("ROSTGUIDEN_SOAK_ECHO_GUARD", "") == "1"
+    soak(ko_model_dir, tmp_path, soak_turns, speed, echo_guard=guard)
+
+
+def test_soak_in_real_time_with_the_default_echo_guard(ko_model_dir: Path, tmp_path: Path) -> None:
+    """The default configuration (the echo guard on, every voice barge-in through its rule):
+    no utterance lost, none split, nothing grows."""
+    soak(ko_model_dir, tmp_path, GUARD_SOAK_TURNS, 1.0, echo_guard=None)
+
+
+def soak(
+    ko_model_dir: Path, tmp_path: Path, soak_turns: int, speed: float, echo_guard: bool | None
+) -> None:
+    """``soak_turns`` voice turns after :data:`WARMUP_TURNS` on devices running ``speed``
+    times real time; ``echo_guard`` as for :func:`voice_toml`."""
     alsa = VirtualAlsa(tmp_path / "alsa", speed=speed)
     toml, event_log = voice_toml(
         tmp_path,
         ko_model_dir,
         endpoint_silence_s=0.3,
         event_log_max_mb=EVENT_LOG_MAX_MB,
-        echo_guard=os.environ.get("ROSTGUIDEN_SOAK_ECHO_GUARD", "") == "1",
+        echo_guard=echo_guard,
     )
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     try:
@@ -139,8 +157,8 @@ def test_a_stall_report_shows_the_program_stacks_and_both_ends_of_the_devices(
 ) -> None:
     """The program frozen (SIGSTOP): the devices show the microphone pipe full and unread, its
     threads stopped; resumed, SIGUSR1 dumps every thread's stack and the program goes on."""
-    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)
-    toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3)
+    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # (so the echo guard off)
+    toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3, echo_guard=False)
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     pid = session.process.child.pid
     try:

@@ -46,10 +46,11 @@ def voice_toml(
     event_log: Path | str | None = None,
     models_folder: Path | None = None,
     event_log_max_mb: float | None = None,
-    echo_guard: bool = False,
+    echo_guard: bool | None = None,
 ) -> tuple[Path, Path]:
     """A kiosk.toml for a hands-free kiosk recognizing Korean; its path and the event log's.
-    With ``echo_guard`` the echo guard is on (``audio.echo_guard``).
+    ``echo_guard``: ``audio.echo_guard`` (None: the default, on). Devices faster than real time
+    need it off: the guard dates the microphone's blocks by their arrival.
 
     The model is the shared test install unless ``models_folder`` (holding the Korean model
     as ``KO_MODEL_NAME``) is given."""
@@ -59,8 +60,9 @@ def voice_toml(
     toml.write_text(
         f'[content]\nfolder = "{content or PROJECT_DIR / "content"}"\n'
         f'[audio]\ninput_device = "{MIC_NAME}"\noutput_device = "{SPEAKER_NAME}"\n'
-        f"block_s = {block_s}\necho_guard = {str(echo_guard).lower()}\n"
-        f'[recognition]\nlanguage = "ko"\nendpoint_silence_s = {endpoint_silence_s}\n'
+        f"block_s = {block_s}\n"
+        + ("" if echo_guard is None else f"echo_guard = {str(echo_guard).lower()}\n")
+        + f'[recognition]\nlanguage = "ko"\nendpoint_silence_s = {endpoint_silence_s}\n'
         "max_utterance_s = 6.0\n"
         f'[models]\nfolder = "{models}"\nauto_install = false\n'
         f'[models.languages]\nko = "{KO_MODEL_NAME}"\n'
