@@ -34,6 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stats import pct
+
 from assistant import PROJECT_DIR
 from tests.e2e.kiosk_process import KioskProcess, Record
 from tests.speech_input_support import KO_MODEL_NAME, ko_pcm
@@ -173,11 +175,6 @@ def silent_after(voiced: list[float], voice_at: float) -> float | None:
         if after is None or after - here >= SILENT_S:
             return (here - voice_at) * 1000
     return None
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def run(answers: int, visitors: int, gain: float, extra_toml: str = "") -> list[Answer]:

@@ -29,6 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stats import pct
+
 from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, read_wav
 from assistant.speech_in.endpointing import LevelEndpointer
@@ -105,11 +107,6 @@ def recordings() -> dict[str, list[Int16Array]]:
         if paths:
             found[folder] = [read_wav(p, rate_hz=RATE_HZ).samples for p in paths]
     return found
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:

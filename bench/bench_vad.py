@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_endpointing import recordings, speech_start, voice_end, voiced_frames
 from hall_noise import KINDS, make_noise
+from stats import pct
 
 from assistant.audio import Int16Array
 from assistant.config import RecognitionConfig
@@ -153,11 +154,6 @@ def noise_heard(endpointer: Endpointer, noise: Int16Array) -> bool:
     for i in range(settle, len(noise), BLOCK):
         endpointer.feed(noise[i : i + BLOCK])
     return endpointer.voiced_s >= 0.3
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def main() -> int:
