@@ -59,16 +59,17 @@ def parse(lines: Iterable[str]) -> Thesaurus:
     rows = [line.rstrip("\n") for line in lines]
     at = 0  # the row being read; the file's line number is at + 2 (after the encoding)
     while at < len(rows):
-        head, sep, count = rows[at].rpartition("|")
         if not rows[at].strip():
             at += 1
             continue
+        head, sep, count = rows[at].rpartition("|")
         if not sep or not count.strip().isdigit():
             raise ValueError(f"line {at + 2}: expected 'word|count', got {rows[at][:60]!r}")
-        meanings = rows[at + 1 : at + 1 + int(count)]
-        if len(meanings) < int(count):
+        n = int(count)
+        meanings = rows[at + 1 : at + 1 + n]
+        if len(meanings) < n:
             raise ValueError(f"line {at + 2}: the file ends inside the entry {head!r}")
-        at += 1 + int(count)
+        at += 1 + n
         word = _key(head)
         if " " in word:  # an entry for a phrase: never a question's one word
             continue
