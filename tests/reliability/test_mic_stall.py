@@ -26,7 +26,7 @@ pytestmark = [
 def test_a_stalled_microphone_is_noticed_reopened_and_heard_again(
     ko_model_dir: Path, tmp_path: Path
 ) -> None:
-    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # (so the echo guard off)
+    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # faster than real time: no echo guard
     toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3, echo_guard=False)
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     kiosk = session.process
@@ -56,7 +56,7 @@ def test_a_stalled_microphone_is_noticed_reopened_and_heard_again(
 def test_the_kiosk_stops_while_its_microphone_hangs(ko_model_dir: Path, tmp_path: Path) -> None:
     """SIGTERM with the hung stream still closing: the program exits 0 (PortAudio is not shut
     down at exit: that would wait on the stream forever)."""
-    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # (so the echo guard off)
+    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # faster than real time: no echo guard
     toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3, echo_guard=False)
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     kiosk = session.process

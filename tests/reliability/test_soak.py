@@ -157,7 +157,7 @@ def test_a_stall_report_shows_the_program_stacks_and_both_ends_of_the_devices(
 ) -> None:
     """The program frozen (SIGSTOP): the devices show the microphone pipe full and unread, its
     threads stopped; resumed, SIGUSR1 dumps every thread's stack and the program goes on."""
-    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # (so the echo guard off)
+    alsa = VirtualAlsa(tmp_path / "alsa", speed=1.5)  # faster than real time: no echo guard
     toml, event_log = voice_toml(tmp_path, ko_model_dir, endpoint_silence_s=0.3, echo_guard=False)
     session = VoiceSession(toml, event_log, alsa, utterances=("학교",))
     pid = session.process.child.pid
