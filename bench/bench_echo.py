@@ -169,8 +169,11 @@ class EchoSession:
 
 
 def silent_after(voiced: list[float], voice_at: float) -> float | None:
-    """Milliseconds from ``voice_at`` to the last voiced speaker chunk before a gap."""
+    """Milliseconds from ``voice_at`` to the last voiced speaker chunk before a gap (None when
+    the speaker was already silent: the answer had stopped before the visitor spoke)."""
     later = [t for t in voiced if t >= voice_at]
+    if not later:
+        return None
     for here, after in zip(later, [*later[1:], None], strict=True):
         if after is None or after - here >= SILENT_S:
             return (here - voice_at) * 1000
@@ -184,7 +187,14 @@ def run(answers: int, visitors: int, gain: float, extra_toml: str = "") -> list[
         try:
             plan = [False] * answers + [True] * visitors
             for i, visitor in enumerate(plan):
-                results.append(session.answer(DELAYS_MS[i % len(DELAYS_MS)], visitor=visitor))
+                result = session.answer(DELAYS_MS[i % len(DELAYS_MS)], visitor=visitor)
+                results.append(result)
+                if result.false_barge_ins:  # as it happens: a run cut short still tells
+                    print(
+                        f"  answer {i + 1} (delay {result.delay_ms:g} ms): interrupted before "
+                        "anyone spoke",
+                        flush=True,
+                    )
         finally:
             session.close()
     return results

@@ -28,6 +28,7 @@ QUICK_FLAGS = {
     "bench_understanding": ["--quick"],
     "bench_vad": ["--quick"],
     "bench_echo": ["--quick"],
+    "bench_barge_in": ["--quick"],
 }
 
 
