@@ -14,6 +14,7 @@ configuration, echo guard on, on devices in real time (:data:`GUARD_SOAK_TURNS` 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import statistics
 import time
@@ -179,7 +180,8 @@ def test_a_stall_report_shows_the_program_stacks_and_both_ends_of_the_devices(
     assert "thread virtual-mic (alive: True)" in frozen and "_feed_mic" in frozen, frozen
     assert all(": state T," in line for line in threads.splitlines()), threads
     assert len(threads.splitlines()) >= 3, threads  # main, listener, PortAudio at least
-    assert "Current thread" in report and "Thread 0x" in report, report
+    assert re.search(r"^(Current thread|Thread) 0x", report, re.MULTILINE), report
+    assert 'run.py", line' in report and " in <module>" in report, report  # the main thread
     assert "in _pump" in report and "kiosk.py" in report, report  # the listener, the loop
     assert "not blocked" in report.split("--- the harness's devices:")[1], report
     assert code == 0, session.process.tail()

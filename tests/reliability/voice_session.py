@@ -212,9 +212,12 @@ def dump_stacks(kiosk: KioskProcess, wait_s: float = 10.0) -> str:
     seen = len(kiosk.stderr)
     kiosk.child.send_signal(signal.SIGUSR1)
     deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:  # the dump ends with the main thread's stack
+    # The dump ends with the main thread's stack, whose outermost frame is the module (every
+    # other thread's is threading's _bootstrap). It is headed "Current thread" only when the
+    # kernel delivered the signal to a Python thread; "Thread 0x..." when a native one took it.
+    while time.monotonic() < deadline:
         time.sleep(0.1)
-        if any(line.startswith("Current thread") for line in kiosk.stderr[seen:]):
+        if any(line.rstrip().endswith(" in <module>") for line in kiosk.stderr[seen:]):
             time.sleep(0.2)
             break
     return "\n".join(kiosk.stderr[seen:]) or "(nothing written)"
