@@ -15,8 +15,9 @@ the microphone (:attr:`VirtualAlsa.voice_end_times`) and when each speaker chunk
 An optional echo path (``echo_delay_ms``, ``echo_gain``; off by default) feeds what the speaker
 plays back into the microphone, resampled to the microphone's rate, attenuated and delayed: a
 kiosk whose loudspeaker stands a few centimetres from its microphone. The delay counts from
-when the speaker consumed the samples; the microphone is written in whole chunks, so an echo
-due inside a chunk already written lands at the start of the next one (up to one chunk later).
+when the speaker consumed the samples. With the echo path on, each microphone chunk is composed
+and written once its last sample is due, as a capture device delivers a block, so the echo lands
+where its delay puts it and stays there through an answer.
 
 The harness holds every pipe open read-write, so opening a device never blocks (PortAudio opens
 each device while it enumerates them). It must be created before ``sounddevice`` is imported in
@@ -308,7 +309,15 @@ class VirtualAlsa:
         while not self._stop.is_set():
             rate = self.mic_rate_hz * self.speed
             self._mic_start = start  # sample i (of _mic_next's count) is due at start + i/rate
+            # With the echo path on, a block is composed once its last sample is due, as a
+            # capture device delivers it: the speaker's sound due in it has been played by then.
+            # (Composed at its start, the echo due in it would be pushed to the next block, and
+            # kept there by the echo's continuity: its delay would grow through an answer.)
+            late_s = frames / rate if self.echo_gain > 0 else 0.0
             if not pending:
+                wait = start + sent / rate + late_s - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
                 block, voice_end, voice_start = self._next_mic_block(frames)
                 pending = block.astype("<i2").tobytes()
             fd = self._mic_fd
@@ -326,12 +335,12 @@ class VirtualAlsa:
                 start = time.monotonic() - sent / rate
                 continue
             if voice_start is not None:
-                due = time.monotonic() + voice_start / rate
+                due = time.monotonic() - late_s + voice_start / rate
                 with self._lock:
                     self.voice_start_times.append(due)
                 voice_start = None
             if voice_end is not None:
-                due = time.monotonic() + voice_end / rate
+                due = time.monotonic() - late_s + voice_end / rate
                 with self._lock:
                     self.voice_end_times.append(due)
                 voice_end = None
