@@ -47,6 +47,7 @@ from stats import pct
 from assistant import PROJECT_DIR
 from assistant.audio import PlaybackReference, read_wav
 from assistant.speech_in.echo import build_guard, frame_energy
+from tests.speech_input_support import guarded_blocks
 
 Signal = npt.NDArray[np.float64]
 
@@ -144,15 +145,8 @@ def run_guard(
         first, last = sounding_s(voice)
         visitor_s = (at / RATE + first, at / RATE + last)
     pcm = np.clip(mic, -32768, 32767).astype(np.int16)
-    now = [0.0]
-    guard._clock = lambda: now[0]
-    fired: list[float] = []
-    for i in range(0, len(pcm) - BLOCK + 1, BLOCK):
-        now[0] = start - 1.0 + (i + BLOCK) / RATE  # when the block arrived
-        if guard.process(pcm[i : i + BLOCK]).barge_in:
-            fired.append((i + BLOCK) / RATE)
-            guard.rearm()
-    return Run(fired, visitor_s)
+    results = guarded_blocks(guard, pcm, start - 1.0, rearm=True, block=BLOCK)
+    return Run([(i + 1) * BLOCK / RATE for i, r in enumerate(results) if r.barge_in], visitor_s)
 
 
 def main() -> None:

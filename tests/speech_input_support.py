@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.audio import Pcm, read_wav
+from assistant.audio import Int16Array, Pcm, read_wav
 from assistant.config import Config, config_from_dict
+from assistant.speech_in.echo import EchoGuard, GuardResult
 
 #: Words of the Korean test model used in restricted-vocabulary tests (all in its vocabulary).
 KO_WORDS = ("안녕하세요", "감사합니다", "갑니다", "학교")
@@ -129,3 +130,22 @@ def ko_toml(ko_model_dir: Path, folder: Path, extra: str = "") -> Path:
         + f'[models.languages]\nko = "{config.models.languages["ko"]}"\n'
     )
     return path
+
+
+def guarded_blocks(
+    guard: EchoGuard, pcm: Int16Array, start_s: float, *, rearm: bool = False, block: int = 800
+) -> list[GuardResult]:
+    """The echo guard's results for 16 kHz ``pcm`` in blocks of ``block`` samples, each arriving
+    on the guard's clock as it ends (the first at ``start_s`` plus one block). With ``rearm``
+    the guard is rearmed after every barge-in, so that each one on the echo counts, not only
+    the first of a stretch of playback."""
+    now = [start_s]
+    guard._clock = lambda: now[0]
+    results = []
+    for i in range(0, len(pcm), block):
+        now[0] = start_s + (i + block) / 16000  # when the block arrived
+        result = guard.process(pcm[i : i + block])
+        results.append(result)
+        if rearm and result.barge_in:
+            guard.rearm()
+    return results

@@ -25,8 +25,6 @@ from assistant import PROJECT_DIR
 from assistant.audio import Int16Array, Pcm, PlaybackReference, read_wav
 from assistant.speech_in.echo import (
     BargeInRule,
-    EchoGuard,
-    GuardResult,
     RuleSettings,
     SpeexCanceller,
     build_guard,
@@ -37,6 +35,7 @@ from assistant.speech_in.echo import (
 from assistant.speech_in.listening import Listener, SpeechStarted, UtteranceEnded
 from assistant.speech_in.recognition import Utterance
 from assistant.speech_in.sources import Block
+from tests.speech_input_support import guarded_blocks
 
 sys.path.append(str(PROJECT_DIR / "bench"))
 import bench_echo
@@ -105,18 +104,6 @@ def test_the_recognizer_hears_the_microphone_where_the_echo_is_far_under_the_voi
     cleaned = np.repeat(np.array([900, 900, 0], dtype=np.int16), 160)
     echo_e = np.array([1000.0**2 / 50, 1000.0**2 / 200, 1.0])  # 17 dB, 23 dB under the voice
     assert for_recognizer(mic, cleaned, echo_e)[::160].tolist() == [900, 1000, 0]
-
-
-def guarded_blocks(guard: EchoGuard, pcm: Int16Array, start_s: float) -> list[GuardResult]:
-    """The guard's results for ``pcm`` in 50 ms blocks, each arriving on the guard's clock as
-    it ends, the first at ``start_s`` + 50 ms."""
-    now = [start_s]
-    guard._clock = lambda: now[0]
-    results = []
-    for i in range(0, len(pcm), 800):
-        now[0] = start_s + (i + 800) / RATE  # when the block arrived
-        results.append(guard.process(pcm[i : i + 800]))
-    return results
 
 
 def test_with_no_echo_path_the_guard_gives_the_recognizer_the_visitors_voice_untouched() -> None:
