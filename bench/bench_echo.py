@@ -13,7 +13,9 @@ muskelspasmer?") read aloud in full.
 * With a visitor: 1 s into the answer a Korean utterance (espeak-ng, tests/speech_input_support
   ``ko_pcm``) is played into the microphone over the echo. A voice barge-in after the visitor's
   first voiced sample is a true barge-in; the time from that sample to the speaker falling
-  silent (its last voiced sample before 0.2 s without one) is measured.
+  silent (its last voiced sample before 0.2 s without one) is measured. A voice barge-in
+  before the visitor's first sound is reported on a line of its own (the per-100 figure counts
+  the echo-only answers).
 
     .venv/bin/python bench/bench_echo.py [--quick] [--answers 100] [--visitors 20] [--gain 0.3]
 
@@ -226,6 +228,9 @@ def main() -> int:
                 f"  delay {delay} ms: {sum(r.false_barge_ins > 0 for r in some)} of {len(some)} "
                 "answers interrupted by their own echo"
             )
+    if over:  # the first second of these answers is echo alone too
+        early = sum(r.false_barge_ins > 0 for r in over)
+        print(f"  with a visitor: {early} of {len(over)} answers interrupted before they spoke")
     silent = [r.silent_after_ms for r in over if r.detected and r.silent_after_ms is not None]
     if silent:
         print(

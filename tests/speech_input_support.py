@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.audio import Int16Array, Pcm, read_wav
 from assistant.config import Config, config_from_dict
-from assistant.speech_in.echo import EchoGuard, GuardResult
+from assistant.speech_in.echo import RATE_HZ, EchoGuard, GuardResult
 
 #: Words of the Korean test model used in restricted-vocabulary tests (all in its vocabulary).
 KO_WORDS = ("안녕하세요", "감사합니다", "갑니다", "학교")
@@ -143,7 +143,7 @@ def guarded_blocks(
     guard._clock = lambda: now[0]
     results = []
     for i in range(0, len(pcm), block):
-        now[0] = start_s + (i + block) / 16000  # when the block arrived
+        now[0] = start_s + (i + block) / RATE_HZ  # when the block arrived
         result = guard.process(pcm[i : i + block])
         results.append(result)
         if rearm and result.barge_in:
