@@ -75,7 +75,8 @@ class DeviceInfo:
     is_default_output: bool
 
 
-def _sd() -> Any:
+def load_sounddevice() -> Any:
+    """The sounddevice module (imported on first use); AudioError when PortAudio is missing."""
     try:
         import sounddevice
     except OSError as exc:  # PortAudio library missing
@@ -118,7 +119,7 @@ def refresh_devices(timeout_s: float = 5.0) -> bool:
     Waits up to ``timeout_s`` for open streams to close; returns False (nothing done) when
     they stay open, True once PortAudio was re-initialised.
     """
-    sd = _sd()
+    sd = load_sounddevice()
     with _streams.changed:
         idle = _streams.changed.wait_for(
             lambda: _streams.open == 0 and not _streams.refreshing, timeout_s
@@ -140,7 +141,7 @@ def refresh_devices(timeout_s: float = 5.0) -> bool:
 
 
 def list_devices() -> list[DeviceInfo]:
-    sd = _sd()
+    sd = load_sounddevice()
     try:
         devices = sd.query_devices()
         host_apis = sd.query_hostapis()

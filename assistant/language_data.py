@@ -27,7 +27,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from assistant.errors import ConfigError
 
@@ -36,8 +36,9 @@ logger = logging.getLogger(__name__)
 #: The built-in languages' folders.
 BUILTIN_FOLDER = Path(__file__).resolve().parent / "lang"
 
-#: The commands a visitor can give (the intents other than a question).
-COMMANDS: tuple[str, ...] = (
+#: What a visitor's utterance asks for: a question about the documents, or a command.
+Intent = Literal[
+    "question",
     "repeat",
     "more",
     "stop",
@@ -55,7 +56,10 @@ COMMANDS: tuple[str, ...] = (
     "pause",
     "more_topics",
     "repeat_number",
-)
+]
+
+#: The commands a visitor can give (the intents other than a question).
+COMMANDS: tuple[str, ...] = tuple(i for i in get_args(Intent) if i != "question")
 
 #: Every sentence a language must have, and the placeholders each may use.
 TEXT_KEYS: Mapping[str, frozenset[str]] = {

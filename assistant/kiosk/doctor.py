@@ -268,9 +268,8 @@ def _check_thesaurus(config: Config) -> CheckResult:
 
 
 def _check_voices(config: Config) -> CheckResult:
-    from assistant.errors import SpeechError
     from assistant.speech_out.synthesis import Pyttsx3Synthesizer
-    from assistant.speech_out.voices import choose_voice
+    from assistant.speech_out.voices import configured_voice
 
     synthesizer = Pyttsx3Synthesizer(config.speech.driver)
     try:
@@ -279,15 +278,8 @@ def _check_voices(config: Config) -> CheckResult:
         synthesizer.close()
     found, problems = [], []
     for lang in config.languages:
-        voice_config = config.speech.voices.get(lang)
         try:
-            if voice_config is None:
-                raise SpeechError(
-                    "no-voice-config",
-                    f"speech.voices has no entry for the language {lang!r}",
-                    fix=f"add a [speech.voices.{lang}] table (see kiosk.example.toml)",
-                )
-            voice = choose_voice(voices, lang, voice_config.voice_id)
+            voice = configured_voice(voices, lang, config.speech)
         except AssistantError as exc:
             problems.append(_problem(exc, blocking=True))
             continue

@@ -27,8 +27,8 @@ import numpy as np
 
 from assistant.audio import (
     Int16Array,
-    _sd,
     find_device,
+    load_sounddevice,
     read_wav,
     stream_closed,
     stream_opening,
@@ -167,7 +167,7 @@ class MicrophoneSource:
             return int(info["default_samplerate"])
 
     def open(self) -> None:
-        sd = _sd()
+        sd = load_sounddevice()
         closing = self._closing
         if closing is not None:
             closing.join(CLOSE_TIMEOUT_S)
@@ -320,7 +320,7 @@ class MicrophoneSource:
 def _portaudio_exit_handler(*, register: bool) -> None:
     """Put back or take away sounddevice's exit handler (it stops the last stream and shuts
     PortAudio down: with a stream hung in its driver, the process would never exit)."""
-    handler = getattr(_sd(), "_exit_handler", None)
+    handler = getattr(load_sounddevice(), "_exit_handler", None)
     if callable(handler):
         atexit.unregister(handler)
         if register:

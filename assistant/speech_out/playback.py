@@ -35,6 +35,7 @@ from assistant.audio import (
     Pcm,
     PlaybackReference,
     find_device,
+    load_sounddevice,
     resample,
     stream_closed,
     stream_guard,
@@ -54,24 +55,12 @@ class Player(Protocol):
     def play(self, pcm: Pcm, stop: threading.Event) -> None: ...
 
 
-def _sounddevice() -> Any:
-    try:
-        import sounddevice
-    except OSError as exc:
-        raise AudioError(
-            "portaudio-missing",
-            f"the PortAudio library cannot be loaded ({exc})",
-            fix="install it: apt-get install libportaudio2",
-        ) from None
-    return sounddevice
-
-
 def output_device(name: str) -> int:
     """Index of the output device called ``name`` (or the default); AudioError when none."""
     index = find_device(name, "output")
     if index is not None:
         return index
-    sd = _sounddevice()
+    sd = load_sounddevice()
     try:
         default = int(sd.default.device[1])
         if default < 0:
@@ -116,7 +105,7 @@ class SoundDevicePlayer:
         key = (index, rate_hz)
         if key in self._formats:
             return self._formats[key]
-        sd = _sounddevice()
+        sd = load_sounddevice()
         try:
             default_rate = int(sd.query_devices(index)["default_samplerate"])
         except Exception as exc:
@@ -195,7 +184,7 @@ class SoundDevicePlayer:
     def _stream_for(self, rate_hz: int) -> _Open:
         """The held stream when it plays audio at ``rate_hz`` (after resampling) on the
         configured device, else a new one, started."""
-        sd = _sounddevice()
+        sd = load_sounddevice()
         if self._open is not None and self._open.source_hz == rate_hz:
             return self._open
         self._release(abort=False)

@@ -38,7 +38,13 @@ from assistant.speech_out.earcons import Earcon, earcon_pcm
 from assistant.speech_out.playback import Player, SoundDevicePlayer
 from assistant.speech_out.speech_text import speech_chunks
 from assistant.speech_out.synthesis import Pyttsx3Synthesizer, Synthesizer
-from assistant.speech_out.voices import Change, VoiceInfo, VoiceSettings, adjusted, choose_voice
+from assistant.speech_out.voices import (
+    Change,
+    VoiceInfo,
+    VoiceSettings,
+    adjusted,
+    configured_voice,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -388,14 +394,8 @@ def _result(future: Future[Pcm], stop: threading.Event) -> Pcm | None:
 def _voice_settings(config: Config, voices: list[VoiceInfo]) -> dict[str, VoiceSettings]:
     settings = {}
     for lang in config.languages:
-        voice_config = config.speech.voices.get(lang)
-        if voice_config is None:
-            raise SpeechError(
-                "no-voice-config",
-                f"speech.voices has no entry for the language {lang!r}",
-                fix=f"add a [speech.voices.{lang}] table (see kiosk.example.toml)",
-            )
-        voice = choose_voice(voices, lang, voice_config.voice_id)
+        voice = configured_voice(voices, lang, config.speech)
+        voice_config = config.speech.voices[lang]
         logger.info("voice for %s: %s", lang, voice.describe())
         settings[lang] = VoiceSettings(voice.id, voice_config.rate_wpm, voice_config.volume)
     return settings

@@ -117,6 +117,19 @@ def choose_voice(voices: Sequence[VoiceInfo], lang: str, pinned_id: str = "") ->
     return min(ranked, key=lambda item: (item[0], item[1]))[2]
 
 
+def configured_voice(voices: Sequence[VoiceInfo], lang: str, config: SpeechConfig) -> VoiceInfo:
+    """The voice ``speech.voices.<lang>`` asks for (:func:`choose_voice`); a language with no
+    such table is a :class:`SpeechError` (``no-voice-config``)."""
+    voice_config = config.voices.get(lang)
+    if voice_config is None:
+        raise SpeechError(
+            "no-voice-config",
+            f"speech.voices has no entry for the language {lang!r}",
+            fix=f"add a [speech.voices.{lang}] table (see kiosk.example.toml)",
+        )
+    return choose_voice(voices, lang, voice_config.voice_id)
+
+
 def adjusted(settings: VoiceSettings, change: Change, config: SpeechConfig) -> VoiceSettings:
     """``settings`` one step slower/faster/louder/quieter, kept within the configured bounds."""
     if change in ("slower", "faster"):

@@ -5,28 +5,9 @@ interface the dialog and the kiosk use."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
-Intent = Literal[
-    "question",
-    "repeat",
-    "more",
-    "stop",
-    "help",
-    "slower",
-    "faster",
-    "louder",
-    "quieter",
-    "language",
-    "yes",
-    "no",
-    "thanks",
-    "first",
-    "second",
-    "pause",
-    "more_topics",
-    "repeat_number",
-]
+from assistant.language_data import Intent
 
 
 @dataclass(frozen=True)
