@@ -117,3 +117,15 @@ def test_calls_from_many_threads_are_served_one_at_a_time(synthesizer, voices) -
     for t in threads:
         t.join(30)
     assert len(results) == 6 and min(results) > 1.0
+
+
+def test_the_default_driver_and_its_name_share_one_engine(synthesizer, voices) -> None:
+    # espeak-ng allows one engine per process: a second would take the first one's audio
+    # callback, and the first would hang on its next utterance.
+    default = Pyttsx3Synthesizer("")
+    try:
+        assert default._host is synthesizer._host
+        pcm = synthesizer.synthesize(SV, VoiceSettings(voices["sv"], 165, 1.0))
+        assert pcm.duration_s > 2.0
+    finally:
+        default.close()

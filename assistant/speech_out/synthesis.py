@@ -182,6 +182,14 @@ def _release_engines() -> None:
 
 
 def _host(driver: str | None) -> _EngineHost:
+    """The one host of ``driver``: the default (None) and its name are the same driver."""
+    if driver is None:
+        try:
+            from pyttsx3.engine import default_engine_by_sys_platform
+
+            driver = default_engine_by_sys_platform()
+        except ImportError:  # no pyttsx3: the host's first call says so
+            pass
     with _HOSTS_LOCK:
         if driver not in _HOSTS:
             _HOSTS[driver] = _EngineHost(driver)
