@@ -18,6 +18,7 @@ muskelspasmer?") read aloud in full.
   the echo-only answers).
 
     .venv/bin/python bench/bench_echo.py [--quick] [--answers 100] [--visitors 20] [--gain 0.3]
+        [--echo-cancel speex|off]
 
 It ends with ``false barge-ins per 100 answers: N`` and ``true barge-ins detected: M of K``.
 """
@@ -58,13 +59,16 @@ def ko_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def kiosk_toml(folder: Path, models_folder: Path, extra: str = "") -> tuple[Path, Path]:
-    """The default configuration but for the devices, the recognizer and the event log."""
+def kiosk_toml(
+    folder: Path, models_folder: Path, extra: str = "", *, audio: str = ""
+) -> tuple[Path, Path]:
+    """The default configuration but for the devices, the recognizer and the event log (and
+    ``audio``: more lines of the ``[audio]`` table)."""
     log = folder / "events.jsonl"
     toml = folder / "kiosk.toml"
     toml.write_text(
         f'[content]\nfolder = "{PROJECT_DIR / "content"}"\n'
-        f'[audio]\ninput_device = "{MIC_NAME}"\noutput_device = "{SPEAKER_NAME}"\n'
+        f'[audio]\ninput_device = "{MIC_NAME}"\noutput_device = "{SPEAKER_NAME}"\n{audio}'
         '[recognition]\nlanguage = "ko"\n'
         f'[models]\nfolder = "{models_folder}"\nauto_install = false\n'
         f'[models.languages]\nko = "{KO_MODEL_NAME}"\n'
@@ -94,9 +98,11 @@ class Answer:
 class EchoSession:
     """The kiosk on virtual devices with an echo path; :meth:`answer` runs one answer."""
 
-    def __init__(self, folder: Path, *, gain: float, extra_toml: str = "") -> None:
+    def __init__(
+        self, folder: Path, *, gain: float, extra_toml: str = "", audio_toml: str = ""
+    ) -> None:
         self.alsa = VirtualAlsa(folder / "alsa", echo_delay_ms=DELAYS_MS[0], echo_gain=gain)
-        toml, log = kiosk_toml(folder, install_model(folder), extra_toml)
+        toml, log = kiosk_toml(folder, install_model(folder), extra_toml, audio=audio_toml)
         self.visitor = ko_pcm(VISITOR, self.alsa.mic_rate_hz).samples
         self.wall_offset_s = time.time() - time.monotonic()
         self.kiosk = KioskProcess(toml, log, self.alsa)
@@ -182,10 +188,12 @@ def silent_after(voiced: list[float], voice_at: float) -> float | None:
     return None
 
 
-def run(answers: int, visitors: int, gain: float, extra_toml: str = "") -> list[Answer]:
+def run(
+    answers: int, visitors: int, gain: float, extra_toml: str = "", audio_toml: str = ""
+) -> list[Answer]:
     results: list[Answer] = []
     with tempfile.TemporaryDirectory(prefix="bench-echo-") as tmp:
-        session = EchoSession(Path(tmp), gain=gain, extra_toml=extra_toml)
+        session = EchoSession(Path(tmp), gain=gain, extra_toml=extra_toml, audio_toml=audio_toml)
         try:
             plan = [False] * answers + [True] * visitors
             for i, visitor in enumerate(plan):
@@ -208,10 +216,16 @@ def main() -> int:
     parser.add_argument("--answers", type=int, default=100, help="answers with echo only")
     parser.add_argument("--visitors", type=int, default=20, help="answers with a visitor")
     parser.add_argument("--gain", type=float, default=0.3, help="echo path gain (0.3: -10 dB)")
+    parser.add_argument(
+        "--echo-cancel",
+        choices=("speex", "off"),
+        help="audio.echo_cancel (default: as configured)",
+    )
     args = parser.parse_args()
     answers, visitors = (10, 4) if args.quick else (args.answers, args.visitors)
     try:
-        results = run(answers, visitors, args.gain)
+        audio = f'echo_cancel = "{args.echo_cancel}"\n' if args.echo_cancel else ""
+        results = run(answers, visitors, args.gain, audio_toml=audio)
     except AssertionError as exc:  # the kiosk stalled: say so, no traceback
         print(f"stopped: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
