@@ -142,9 +142,11 @@ class AudioConfig:
     #: the end of a block).
     block_s: float = _ranged(0.05, 0.01, 0.5)
     #: Echo cancellation of the kiosk's own voice in its microphone, with what it plays as the
-    #: reference: ``speex`` (speexdsp's canceller, Debian's libspeexdsp1) or ``off`` (none
-    #: here, e.g. when ``input_device`` is a system echo-cancelled source).
-    echo_cancel: Literal["speex", "off"] = "speex"
+    #: reference: ``speex`` (speexdsp's canceller, Debian's libspeexdsp1), ``webrtc``
+    #: (WebRTC's AEC3 from the livekit package: it holds the echo from an answer's first
+    #: words; for open loudspeakers only, see the operator guide) or ``off`` (none here, e.g.
+    #: when ``input_device`` is a system echo-cancelled source).
+    echo_cancel: Literal["speex", "webrtc", "off"] = "speex"
     #: The echo guard on the microphone while the kiosk speaks (the canceller above and a
     #: barge-in that needs the visitor's voice over the expected echo). On by default: without
     #: it an open loudspeaker's echo stops half the answers (docs/benchmarks.md,

@@ -10,8 +10,9 @@ noise tail of 150 ms, fixed seed), 10, 40 or 100 ms late, with the reference's t
 early or late, over a quiet room (RMS 30). Each run plays the answer twice, 1 s apart, as a
 kiosk answers one question after another: the first with the echo only, the second with a
 visitor (a real recording of ../shared/speech-samples, Swedish or French, scaled to the kiosk's
-speech level and 3 dB under it) starting 1.5 to 2.5 s in. The guard (``build_guard``, speex,
-the default margins) gets the microphone in 50 ms blocks, each dated when it ends. Reported:
+speech level and 3 dB under it) starting 1.5 to 2.5 s in. The guard (``build_guard``, the
+default canceller or ``--cancel``, the default margins) gets the microphone in 50 ms blocks,
+each dated when it ends. Reported:
 
 * false barge-ins: a barge-in in an echo-only run, or more than 0.2 s before a visitor starts;
 * visitors heard: a barge-in from 0.2 s before the visitor's first sound (the first frame within
@@ -23,7 +24,7 @@ It measures how soon the rule hears a visitor; it is no measure of false barge-i
 hall (the real audio path's timing is not simulated: a rule with none here gave 2 per 100
 answers in ``bench_echo.py``).
 
-    .venv/bin/python bench/bench_barge_in.py [--quick]
+    .venv/bin/python bench/bench_barge_in.py [--quick] [--cancel webrtc|speex|off]
 
 ``--quick``: Swedish and the dry path only (a quarter of the grid).
 """
@@ -46,6 +47,7 @@ from stats import pct
 
 from assistant import PROJECT_DIR
 from assistant.audio import PlaybackReference, read_wav
+from assistant.config import AudioConfig
 from assistant.speech_in.echo import build_guard, frame_energy
 from tests.speech_input_support import guarded_blocks
 
@@ -123,11 +125,17 @@ class Run:
 
 
 def run_guard(
-    kiosk: Signal, path: Signal, delay_ms: int, clock_ms: int, visit: Visit | None
+    kiosk: Signal,
+    path: Signal,
+    delay_ms: int,
+    clock_ms: int,
+    visit: Visit | None,
+    *,
+    cancel: str,
 ) -> Run:
     """Two answers through the echo path, the second with ``visit`` over it, into the guard."""
     reference = PlaybackReference()
-    guard = build_guard(reference, echo_cancel="speex", margin_db=4.0, voice_s=0.1)
+    guard = build_guard(reference, echo_cancel=cancel, margin_db=4.0, voice_s=0.1)
     start = 101.0  # the monotonic clock when the first answer starts (1 s into the mic)
     second = (len(kiosk) + RATE) / RATE
     for offset in (0.0, second):
@@ -152,7 +160,14 @@ def run_guard(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="Swedish, dry path only")
-    quick = parser.parse_args().quick
+    parser.add_argument(
+        "--cancel",
+        choices=("webrtc", "speex", "off"),
+        default=AudioConfig().echo_cancel,
+        help="audio.echo_cancel (default: the configuration's default)",
+    )
+    args = parser.parse_args()
+    quick, cancel = args.quick, args.cancel
     speakers = visitors()
     paths = {"dry": np.array([1.0])}
     if not quick:
@@ -165,11 +180,11 @@ def main() -> None:
             grid = [(d, c) for d in (10, 40, 100) for c in (-40, 40)]
             for n, (delay, clock) in enumerate(grid):
                 echo_only += 1
-                false += len(run_guard(kiosk, path, delay, clock, None).barge_ins_s)
+                false += len(run_guard(kiosk, path, delay, clock, None, cancel=cancel).barge_ins_s)
                 for k, voice in enumerate(speakers[n % 3 :: 3]):
                     for level in (0.0, -3.0):
                         visit = Visit(voice, level, 1.5 + 0.5 * (k % 3))
-                        run = run_guard(kiosk, path, delay, clock, visit)
+                        run = run_guard(kiosk, path, delay, clock, visit, cancel=cancel)
                         assert run.visitor_s is not None
                         first, last = run.visitor_s
                         tries += 1

@@ -218,7 +218,7 @@ def main() -> int:
     parser.add_argument("--gain", type=float, default=0.3, help="echo path gain (0.3: -10 dB)")
     parser.add_argument(
         "--echo-cancel",
-        choices=("speex", "off"),
+        choices=("speex", "webrtc", "off"),
         help="audio.echo_cancel (default: as configured)",
     )
     args = parser.parse_args()

@@ -35,6 +35,7 @@ from assistant.speech_in.echo import (
 from assistant.speech_in.listening import Listener, SpeechStarted, UtteranceEnded
 from assistant.speech_in.recognition import Utterance
 from assistant.speech_in.sources import Block
+from assistant.speech_in.webrtc_aec import WebrtcCanceller
 from tests.speech_input_support import guarded_blocks
 
 sys.path.append(str(PROJECT_DIR / "bench"))
@@ -69,6 +70,28 @@ def test_the_canceller_takes_a_real_recordings_echo_out(delay_ms: int) -> None:
     half = n // 2 // 160 * 160  # once the filter has converged
     drop = db(frame_energy(mic[half:]).sum(), frame_energy(out[half:]).sum())
     assert drop > 12.0, f"the echo fell by only {drop:.1f} dB"
+
+
+@pytest.mark.parametrize("delay_ms", [10, 60, 150])
+def test_webrtcs_canceller_takes_the_echo_out_from_the_start(delay_ms: int) -> None:
+    """AEC3 from a fresh state (as the guard starts it for every answer) has found the echo
+    within a second (sooner at short delays), where speexdsp's filter is still converging."""
+    voice = np.concatenate([recording(0), recording(1)])
+    lag = delay_ms * RATE // 1000
+    echo = np.zeros_like(voice)
+    echo[lag:] = 0.3 * voice[:-lag]
+    n = len(voice) // 800 * 800
+    mic, played = echo[:n].astype(np.int16), voice[:n].astype(np.int16)
+    drops = []
+    for canceller in (SpeexCanceller(), WebrtcCanceller()):
+        out = np.concatenate(
+            [canceller.cancel(mic[i : i + 800], played[i : i + 800]) for i in range(0, n, 800)]
+        )
+        second = slice(RATE, 2 * RATE)
+        drops.append(db(frame_energy(mic[second]).sum(), frame_energy(out[second]).sum() + 1))
+    speex, webrtc = drops
+    assert webrtc > 15.0, f"AEC3's second second: the echo fell by only {webrtc:.1f} dB"
+    assert webrtc > speex + 6.0, (speex, webrtc)
 
 
 def test_a_frame_made_louder_by_the_canceller_is_the_microphones() -> None:
@@ -106,13 +129,16 @@ def test_the_recognizer_hears_the_microphone_where_the_echo_is_far_under_the_voi
     assert for_recognizer(mic, cleaned, echo_e)[::160].tolist() == [900, 1000, 0]
 
 
-def test_with_no_echo_path_the_guard_gives_the_recognizer_the_visitors_voice_untouched() -> None:
+@pytest.mark.parametrize("cancel", ["speex", "webrtc"])
+def test_with_no_echo_path_the_guard_gives_the_recognizer_the_visitors_voice_untouched(
+    cancel: str,
+) -> None:
     """The kiosk plays, nothing of it reaches the microphone (a handset, a quiet speaker),
     and a visitor speaks over it: the canceller, adapting under that voice, would change it;
     the recognizer hears it as the microphone had it."""
     kiosk = np.concatenate([recording(i) for i in range(4)])
     reference = PlaybackReference()
-    guard = build_guard(reference, echo_cancel="speex", margin_db=4.0, voice_s=0.1)
+    guard = build_guard(reference, echo_cancel=cancel, margin_db=4.0, voice_s=0.1)
     reference.add(kiosk.astype(np.int16), 101.0)
     visitor_at, speech = 5 * RATE, recording(5)
     mic = np.zeros(RATE + len(kiosk))
@@ -125,13 +151,15 @@ def test_with_no_echo_path_the_guard_gives_the_recognizer_the_visitors_voice_unt
     assert same[voiced].mean() > 0.95, f"{same[voiced].mean():.0%} of voiced frames untouched"
 
 
-def guarded_run(*, visitor: bool, delay_ms: int = 60, clock_error_ms: int = 40) -> list[float]:
+def guarded_run(
+    *, visitor: bool, cancel: str, delay_ms: int = 60, clock_error_ms: int = 40
+) -> list[float]:
     """The kiosk plays four sentences; their echo (delayed, -10 dB) is in the microphone,
     and with ``visitor`` another voice speaks 9 s in. The guard's barge-ins, in seconds after
     the visitor started."""
     kiosk = np.concatenate([recording(i) for i in range(4)])
     reference = PlaybackReference()
-    guard = build_guard(reference, echo_cancel="speex", margin_db=10.0, voice_s=0.1)
+    guard = build_guard(reference, echo_cancel=cancel, margin_db=10.0, voice_s=0.1)
     start = 101.0
     reference.add(kiosk.astype(np.int16), start + clock_error_ms / 1000)  # timestamps are off
     mic = np.zeros(RATE + len(kiosk) + RATE)
@@ -165,13 +193,39 @@ def test_the_echo_gain_is_learnt_on_the_kiosks_voice_not_on_the_rooms_noise() ->
     assert -13.0 < 10 * np.log10(rule.raw_gain.value) < -8.0  # 0.3: -10.5 dB
 
 
-def test_the_echo_alone_never_barges_in() -> None:
-    assert guarded_run(visitor=False) == []
+@pytest.mark.parametrize("cancel", ["speex", "webrtc"])
+def test_the_echo_alone_never_barges_in(cancel: str) -> None:
+    assert guarded_run(visitor=False, cancel=cancel) == []
 
 
-def test_a_visitor_over_the_echo_barges_in_once() -> None:
-    fired = guarded_run(visitor=True)
+@pytest.mark.parametrize("cancel", ["speex", "webrtc"])
+def test_a_visitor_over_the_echo_barges_in_once(cancel: str) -> None:
+    fired = guarded_run(visitor=True, cancel=cancel)
     assert len(fired) == 1 and fired[0] > 0, fired
+
+
+def test_with_webrtc_the_guard_starts_the_canceller_afresh_for_every_answer() -> None:
+    """AEC3 follows a new delay slowly once it has learnt one, and each answer's echo sits
+    elsewhere against the reference: every stretch of playback gets a fresh state, and the
+    reference at a fixed lead (AEC3 finds the delay itself)."""
+    reference = PlaybackReference()
+    guard = build_guard(reference, echo_cancel="webrtc", margin_db=4.0, voice_s=0.1)
+    assert guard.canceller is not None and guard.canceller.finds_delay
+    assert not guard.rule.settings.raw_decides
+    resets: list[int] = []
+    canceller, reset = guard.canceller, guard.canceller.reset
+
+    def counted() -> None:
+        resets.append(1)
+        reset()
+
+    canceller.reset = counted  # type: ignore[method-assign]
+    kiosk = recording(0)[: 2 * RATE]
+    for at in (101.0, 105.0):
+        reference.add(kiosk.astype(np.int16), at)
+    mic = np.zeros(7 * RATE, dtype=np.int16)
+    guarded_blocks(guard, mic, 100.0)
+    assert len(resets) == 2
 
 
 class _Segmenter:
@@ -296,6 +350,8 @@ def test_the_doctor_says_whether_echo_cancellation_is_active(
     assert "echo guard off" in check_echo(off).detail
     active = check_echo(config)
     assert active.ok and "echo cancellation active: speexdsp" in active.detail
+    webrtc = Config(audio=dataclasses.replace(config.audio, echo_cancel="webrtc"))
+    assert "echo cancellation active: WebRTC's AEC3" in check_echo(webrtc).detail
     off = Config(audio=dataclasses.replace(config.audio, echo_cancel="off"))
     assert "echo cancellation off here" in check_echo(off).detail
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libspeexdsp-gone.so.9")

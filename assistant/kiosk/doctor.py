@@ -367,7 +367,7 @@ def _check_microphone(config: Config) -> CheckResult:
 
 
 def check_echo(config: Config) -> CheckResult:
-    """Whether echo cancellation is active (``audio.echo_cancel``: speexdsp loads), and the
+    """Whether echo cancellation is active (``audio.echo_cancel``: its canceller loads), and the
     barge-in rule while the kiosk speaks."""
     audio = config.audio
     rule = (
@@ -389,11 +389,18 @@ def check_echo(config: Config) -> CheckResult:
             f"{audio.input_device or 'the default microphone'} must be echo-cancelled by the "
             f"system (docs/operator-guide.md); {rule}",
         )
-    from assistant.speech_in.echo import load_speexdsp
+    if audio.echo_cancel == "webrtc":
+        from assistant.speech_in.webrtc_aec import load_livekit_rtc
 
-    load_speexdsp()
+        load_livekit_rtc()
+        engine = "WebRTC's AEC3 (livekit)"
+    else:
+        from assistant.speech_in.echo import load_speexdsp
+
+        load_speexdsp()
+        engine = "speexdsp"
     return CheckResult(
-        "echo", True, f"echo cancellation active: speexdsp, the playback as reference; {rule}"
+        "echo", True, f"echo cancellation active: {engine}, the playback as reference; {rule}"
     )
 
 

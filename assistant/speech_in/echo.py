@@ -11,10 +11,15 @@ and the voice detector see it:
    finds where the echo sits against the reference (the lag that best matches the 10 ms
    energy envelopes of microphone and reference), so the canceller gets the reference a little
    before its echo.
-2. **Cancellation** (``audio.echo_cancel = "speex"``): speexdsp's echo canceller (the
+2. **Cancellation**: a :class:`Canceller` subtracts the echo while the kiosk plays. With
+   ``audio.echo_cancel = "speex"`` (the default) it is speexdsp's echo canceller (the
    multi-delay adaptive filter, :class:`SpeexCanceller`, Debian's ``libspeexdsp1`` through
-   ctypes) with its residual echo suppressor subtracts the echo while the kiosk plays; a
-   frame it would make louder than the microphone's own is the microphone's (the filter
+   ctypes) with its residual echo suppressor, fed the reference aligned to the measured delay
+   and kept from answer to answer (its filter converges over seconds). With ``"webrtc"`` it
+   is WebRTC's AEC3 (:mod:`assistant.speech_in.webrtc_aec`), which finds the delay itself: it
+   gets the reference at a fixed lead and a fresh state for every stretch of playback, and
+   holds the echo from an answer's first second. A frame a canceller would make louder than
+   the microphone's own is the microphone's (the filter
    learnt a path that is not there, e.g. from a visitor's voice with no echo under it, and
    would add the kiosk's voice to a quiet microphone). The recognizer gets the cancelled
    frames only where the echo matters: a frame whose energy stands :data:`CLEAN_SER_DB` above
@@ -30,6 +35,8 @@ and the voice detector see it:
    reference's energy around that time, times a running estimate of the echo path's gain:
    the recent highest ratio of microphone to reference energy that was not the visitor,
    taken where the kiosk's voice is loud: between its words the room's noise sets the ratio).
+   With speexdsp the frames must also stand 1.5 dB above the echo expected before
+   cancellation: until its filter has converged its output holds the kiosk's voice.
 
 Time is the samples fed and the reference's timestamps; no decision reads a clock except the
 arrival of each block.
@@ -45,7 +52,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -116,8 +123,27 @@ def load_speexdsp() -> Any:
     return lib
 
 
+class Canceller(Protocol):
+    """An echo canceller on 16 kHz audio in whole 10 ms frames."""
+
+    #: True: it follows the echo's delay itself (the guard gives it the reference at a fixed
+    #: lead) and starts afresh with every stretch of playback; False: the guard aligns the
+    #: reference to the measured delay and the canceller keeps what it learnt.
+    finds_delay: bool
+
+    def cancel(self, mic: Int16Array, played: Int16Array) -> Int16Array:
+        """``mic`` with the echo of ``played`` (the reference, same length) taken out."""
+        ...
+
+    def reset(self) -> None:
+        """Forget what was learnt of the echo."""
+        ...
+
+
 class SpeexCanceller:
     """speexdsp's echo canceller and residual echo suppressor on 10 ms frames at 16 kHz."""
+
+    finds_delay = False
 
     def __init__(self, filter_len: int = FILTER_LEN) -> None:
         self._lib = lib = load_speexdsp()
@@ -282,6 +308,9 @@ class RuleSettings:
     #: ...and this far above the echo expected before it (dB): a canceller that lost track of
     #: the echo for a moment (its timing changed) makes the first louder, never the second.
     raw_margin_db: float = 1.5
+    #: Whether the second condition decides (it always keeps the visitor out of the echo
+    #: levels learnt); not with a canceller that holds the echo from an answer's start.
+    raw_decides: bool = True
     #: Voice over the echo needed for a barge-in (seconds).
     voice_s: float = 0.1
     #: Frames quieter than this (dBFS) are never the visitor.
@@ -360,7 +389,7 @@ class BargeInRule:
                 self.raw_gain.learn(raw_e / ref_e)
                 if not clean_over:  # (a canceller that lost the echo for a moment: not)
                     self.gain.learn(e / ref_e)
-            if raw_over and clean_over and self._voiced:
+            if (raw_over or not self.settings.raw_decides) and clean_over and self._voiced:
                 self.score_s += step
             else:
                 self.score_s = max(0.0, self.score_s - step / 2)
@@ -403,7 +432,7 @@ class EchoGuard:
         self,
         reference: PlaybackReference,
         *,
-        canceller: SpeexCanceller | None,
+        canceller: Canceller | None,
         rule: BargeInRule,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -450,16 +479,20 @@ class EchoGuard:
                 self.rule.reset()
             self._was_playing = False
             return GuardResult(data, False, False)
+        if not self._was_playing and self.canceller is not None and self.canceller.finds_delay:
+            self.canceller.reset()
         self._was_playing = True
         self.delay.feed(data, start_s, self.reference)
         clean = data
         if self.canceller is not None:
             delay = self.delay.delay_s if self.delay.delay_s is not None else 0.0
-            if abs(delay - ALIGN_MARGIN_S - self._shift_s) > ALIGN_SLACK_S:
+            if self.canceller.finds_delay:
+                self._shift_s = -ALIGN_MARGIN_S
+            elif abs(delay - ALIGN_MARGIN_S - self._shift_s) > ALIGN_SLACK_S:
                 self._shift_s = delay - ALIGN_MARGIN_S
             played = self.reference.read(start_s - self._shift_s, whole)
             ref16 = np.clip(np.round(played), -32768, 32767).astype(np.int16)
-            clean = self.canceller.cancel(data, ref16)
+            clean = no_louder(data, self.canceller.cancel(data, ref16))
         barge = self.rule.feed(data, clean, window, playing)
         if self.canceller is not None:
             clean = for_recognizer(data, clean, self.rule.raw_gain.value * window)
@@ -483,16 +516,23 @@ def build_guard(
     detector: Callable[[], FrameDetector] = SileroDetector,
 ) -> EchoGuard:
     """The guard the configuration asks for (``audio.echo_cancel``, the rule's settings)."""
-    canceller = None
-    if echo_cancel == "speex":
-        try:
+    canceller: Canceller | None = None
+    try:
+        if echo_cancel == "speex":
             canceller = SpeexCanceller()
-        except RecognitionError as exc:  # the doctor reports it; barge-in still needs a voice
-            logger.warning("no echo cancellation: %s", exc.describe())
+        elif echo_cancel == "webrtc":
+            from assistant.speech_in.webrtc_aec import WebrtcCanceller
+
+            canceller = WebrtcCanceller()
+    except RecognitionError as exc:  # the doctor reports it; barge-in still needs a voice
+        logger.warning("no echo cancellation: %s", exc.describe())
     try:
         vad: FrameDetector | None = detector()
     except (ImportError, OSError) as exc:
         logger.warning("no voice detector for barge-in (%s): energy alone decides", exc)
         vad = None
-    rule = BargeInRule(RuleSettings(margin_db=margin_db, voice_s=voice_s), vad)
+    raw_decides = canceller is None or not canceller.finds_delay
+    rule = BargeInRule(
+        RuleSettings(margin_db=margin_db, voice_s=voice_s, raw_decides=raw_decides), vad
+    )
     return EchoGuard(reference, canceller=canceller, rule=rule)
