@@ -58,14 +58,21 @@ def db(a: float, b: float) -> float:
     return float(10 * np.log10(a / b))
 
 
-@pytest.mark.parametrize("delay_ms", [10, 60, 150])
-def test_the_canceller_takes_a_real_recordings_echo_out(delay_ms: int) -> None:
+def recorded_echo(delay_ms: int, whole: int) -> tuple[Int16Array, Int16Array]:
+    """Two real recordings as the kiosk's voice and their echo (-10 dB, ``delay_ms`` late) as
+    the microphone, cut to whole blocks of ``whole`` samples: (microphone, reference)."""
     voice = np.concatenate([recording(0), recording(1)])
     lag = delay_ms * RATE // 1000
     echo = np.zeros_like(voice)
     echo[lag:] = 0.3 * voice[:-lag]
-    n = len(voice) // 160 * 160
-    mic, played = echo[:n].astype(np.int16), voice[:n].astype(np.int16)
+    n = len(voice) // whole * whole
+    return echo[:n].astype(np.int16), voice[:n].astype(np.int16)
+
+
+@pytest.mark.parametrize("delay_ms", [10, 60, 150])
+def test_the_canceller_takes_a_real_recordings_echo_out(delay_ms: int) -> None:
+    mic, played = recorded_echo(delay_ms, 160)
+    n = len(mic)
     out = SpeexCanceller().cancel(mic, played)
     half = n // 2 // 160 * 160  # once the filter has converged
     drop = db(frame_energy(mic[half:]).sum(), frame_energy(out[half:]).sum())
@@ -76,12 +83,8 @@ def test_the_canceller_takes_a_real_recordings_echo_out(delay_ms: int) -> None:
 def test_webrtcs_canceller_takes_the_echo_out_from_the_start(delay_ms: int) -> None:
     """AEC3 from a fresh state (as the guard starts it for every answer) has found the echo
     within a second (sooner at short delays), where speexdsp's filter is still converging."""
-    voice = np.concatenate([recording(0), recording(1)])
-    lag = delay_ms * RATE // 1000
-    echo = np.zeros_like(voice)
-    echo[lag:] = 0.3 * voice[:-lag]
-    n = len(voice) // 800 * 800
-    mic, played = echo[:n].astype(np.int16), voice[:n].astype(np.int16)
+    mic, played = recorded_echo(delay_ms, 800)
+    n = len(mic)
     drops = []
     for canceller in (SpeexCanceller(), WebrtcCanceller()):
         out = np.concatenate(

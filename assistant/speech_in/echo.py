@@ -444,7 +444,8 @@ class EchoGuard:
         self.delay = DelayEstimator()
         self._carry = np.zeros(0, dtype=np.int16)
         self._was_playing = False
-        self._shift_s = 0.0
+        #: How far the reference is read ahead of the microphone's time (negative: ahead).
+        self._shift_s = -ALIGN_MARGIN_S
 
     def reset(self) -> None:
         """The microphone was opened again: its samples' times start anew."""
@@ -482,14 +483,13 @@ class EchoGuard:
         if not self._was_playing and self.canceller is not None and self.canceller.finds_delay:
             self.canceller.reset()
         self._was_playing = True
-        self.delay.feed(data, start_s, self.reference)
         clean = data
         if self.canceller is not None:
-            delay = self.delay.delay_s if self.delay.delay_s is not None else 0.0
-            if self.canceller.finds_delay:
-                self._shift_s = -ALIGN_MARGIN_S
-            elif abs(delay - ALIGN_MARGIN_S - self._shift_s) > ALIGN_SLACK_S:
-                self._shift_s = delay - ALIGN_MARGIN_S
+            if not self.canceller.finds_delay:  # the delay is measured only to align for it
+                self.delay.feed(data, start_s, self.reference)
+                delay = self.delay.delay_s if self.delay.delay_s is not None else 0.0
+                if abs(delay - ALIGN_MARGIN_S - self._shift_s) > ALIGN_SLACK_S:
+                    self._shift_s = delay - ALIGN_MARGIN_S
             played = self.reference.read(start_s - self._shift_s, whole)
             ref16 = np.clip(np.round(played), -32768, 32767).astype(np.int16)
             clean = no_louder(data, self.canceller.cancel(data, ref16))
